@@ -1,0 +1,3 @@
+from petset.cli.main import main
+
+main()

@@ -1,0 +1,169 @@
+"""Server-side field validation: unknown fields, duplicate fields and wrong JSON types.
+
+kube-apiserver's decoder rejects (Strict), reports (Warn) or drops (Ignore) fields its Go types do
+not have. petset walks the same 1.32 schemas to find them, and words each finding as the Go JSON
+decoder does, because kubectl shows those texts to users.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from petset.api.schema import SchemaNode
+
+__all__ = ["FieldProblems", "duplicate_fields", "find_problems", "prune_unknown"]
+
+
+class FieldProblems:
+    """What the decoder found: ``unknown``/``duplicate`` texts and fatal type errors."""
+
+    def __init__(self) -> None:
+        self.unknown: list[str] = []
+        self.type_errors: list[str] = []
+
+    def strict_messages(self) -> list[str]:
+        return self.unknown
+
+
+def duplicate_fields(body: bytes) -> list[str]:
+    """Paths of keys that appear twice in one JSON object, as ``duplicate field "a.b"``."""
+    found: list[str] = []
+
+    def hook(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                found.append(key)
+            seen.add(key)
+        return dict(pairs)
+
+    # Only bodies that could contain a repeated key pay for the slow parse.
+    try:
+        json.loads(body, object_pairs_hook=hook)
+    except ValueError:
+        return []
+    return [f'duplicate field "{key}"' for key in found]
+
+
+def _go_type(node: SchemaNode) -> str:
+    if node.is_int_or_string:
+        return "intstr.IntOrString"
+    if node.is_quantity:
+        return "resource.Quantity"
+    if node.name:
+        return "v1." + node.name.rsplit(".", 1)[-1]
+    types = node.types
+    fmt = node.raw.get("format")
+    if "integer" in types:
+        return str(fmt) if fmt in ("int32", "int64") else "int"
+    if "number" in types:
+        return "float64"
+    if "boolean" in types:
+        return "bool"
+    if "string" in types:
+        return "string"
+    if "array" in types:
+        items = node.items()
+        return "[]" + (_go_type(items) if items else "interface {}")
+    if node.is_map:
+        extra = node.field("\x00")
+        return "map[string]" + (_go_type(extra) if extra else "interface {}")
+    return "interface {}"
+
+
+def _json_type(value: Any) -> str:
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, int | float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    if isinstance(value, dict):
+        return "object"
+    return "null"
+
+
+def _accepts(node: SchemaNode, value: Any) -> bool:
+    if value is None:
+        return True
+    if node.is_int_or_string:
+        return isinstance(value, int | str) and not isinstance(value, bool)
+    if node.is_quantity:
+        return isinstance(value, str | int | float) and not isinstance(value, bool)
+    types = node.types
+    if not types:
+        return True
+    if isinstance(value, bool):
+        return "boolean" in types
+    if isinstance(value, int):
+        return bool(types & {"integer", "number"})
+    if isinstance(value, float):
+        return "number" in types or ("integer" in types and value.is_integer())
+    if isinstance(value, str):
+        return "string" in types
+    if isinstance(value, list):
+        return "array" in types
+    if isinstance(value, dict):
+        return "object" in types
+    return True
+
+
+def _join(path: str, key: str) -> str:
+    return f"{path}.{key}" if path else key
+
+
+def find_problems(obj: Any, schema: SchemaNode, *, parent_type: str = "") -> FieldProblems:
+    """Walk ``obj`` against ``schema`` and collect unknown fields and type mismatches."""
+    problems = FieldProblems()
+    _walk(obj, schema, "", parent_type or (schema.name or "").rsplit(".", 1)[-1], problems)
+    return problems
+
+
+def _walk(value: Any, node: SchemaNode, path: str, owner: str, problems: FieldProblems) -> None:
+    if value is None:
+        return
+    if not _accepts(node, value):
+        problems.type_errors.append(
+            f"json: cannot unmarshal {_json_type(value)} into Go struct field {owner}.{path} of type {_go_type(node)}")
+        return
+    if isinstance(value, dict):
+        if node.allows_any_field:
+            return
+        if node.is_map:
+            extra = node.field("\x00")
+            if extra is not None:
+                for key, sub in value.items():
+                    _walk(sub, extra, _join(path, key), owner, problems)
+            return
+        props = node.properties
+        child_owner = (node.name or "").rsplit(".", 1)[-1] or owner
+        for key, sub in value.items():
+            if key not in props:
+                problems.unknown.append(f'unknown field "{_join(path, key)}"')
+                continue
+            _walk(sub, SchemaNode(props[key]), _join(path, key), child_owner, problems)
+    elif isinstance(value, list):
+        items = node.items()
+        if items is None:
+            return
+        for i, sub in enumerate(value):
+            _walk(sub, items, f"{path}[{i}]", owner, problems)
+
+
+def prune_unknown(value: Any, node: SchemaNode) -> Any:
+    """Drop fields the schema does not know, as the decoder does under Ignore and Warn."""
+    if isinstance(value, dict):
+        if node.allows_any_field:
+            return value
+        if node.is_map:
+            extra = node.field("\x00")
+            return {k: prune_unknown(v, extra) for k, v in value.items()} if extra else value
+        props = node.properties
+        return {k: prune_unknown(v, SchemaNode(props[k])) for k, v in value.items() if k in props}
+    if isinstance(value, list):
+        items = node.items()
+        return [prune_unknown(v, items) for v in value] if items else value
+    return value

@@ -1,0 +1,56 @@
+"""Shared fixtures: a real petset server, real kubectl binaries, the book's manifests."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.support.kubectl import Kubectl, kubectl_binaries
+from tests.support.server import PetsetProcess, free_port
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED_EXAMPLES = ROOT.parent / "shared" / "examples"
+CHAPTER10 = SHARED_EXAMPLES / "kubernetes-in-action" / "Chapter10"
+
+
+@pytest.fixture(scope="session")
+def workdir() -> Iterator[Path]:
+    path = Path(tempfile.mkdtemp(prefix="petset-tests-"))
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def petset(workdir: Path) -> Iterator[PetsetProcess]:
+    """One petset server for the session (tests isolate themselves by namespace)."""
+    server = PetsetProcess(workdir / "cluster", free_port()).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(params=kubectl_binaries(), ids=lambda b: "kubectl-" + Path(b).parent.name)
+def kubectl_binary(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def namespace() -> str:
+    return "t-" + uuid.uuid4().hex[:8]
+
+
+@pytest.fixture
+def kubectl(petset: PetsetProcess, kubectl_binary: str, workdir: Path, namespace: str) -> Iterator[Kubectl]:
+    """kubectl against the session server, in a fresh namespace, with a fresh discovery cache."""
+    cache = Path(tempfile.mkdtemp(prefix="kubecache-", dir=workdir))
+    k = Kubectl(kubectl_binary, petset.kubeconfig, cache)
+    k.run("create", "namespace", namespace)
+    k.namespace = namespace
+    yield k
+    k.namespace = None
+    k.run("delete", "namespace", namespace, "--wait=false", check=False)
+    shutil.rmtree(cache, ignore_errors=True)
