@@ -48,7 +48,7 @@ def kubectl(petset: PetsetProcess, kubectl_binary: str, workdir: Path, namespace
     """kubectl against the session server, in a fresh namespace, with a fresh discovery cache."""
     cache = Path(tempfile.mkdtemp(prefix="kubecache-", dir=workdir))
     k = Kubectl(kubectl_binary, petset.kubeconfig, cache)
-    k.run("create", "namespace", namespace)
+    k.run("create", "-f", "-", input=f'{{"apiVersion":"v1","kind":"Namespace","metadata":{{"name":"{namespace}"}}}}')
     k.namespace = namespace
     yield k
     k.namespace = None

@@ -20,8 +20,8 @@ __all__ = [
     "duplicate",
     "forbidden",
     "forbidden_request",
-    "gone",
     "go_repr",
+    "gone",
     "internal",
     "invalid",
     "invalid_value",
@@ -256,12 +256,12 @@ def not_acceptable(message: str) -> StatusError:
 
 
 def unsupported_media_type(content_type: str) -> StatusError:
-    return StatusError(415, "UnsupportedMediaType", f"the body of the request was in an unknown format - "
-                       f"accepted media types include: application/json-patch+json, application/merge-patch+json, "
-                       f"application/apply-patch+yaml, application/strategic-merge-patch+json"
+    return StatusError(415, "UnsupportedMediaType", "the body of the request was in an unknown format - "
+                       "accepted media types include: application/json-patch+json, application/merge-patch+json, "
+                       "application/apply-patch+yaml, application/strategic-merge-patch+json"
                        if content_type.startswith("application/") and "patch" in content_type
-                       else f"the body of the request was in an unknown format - accepted media types include: "
-                       f"application/json, application/yaml")
+                       else "the body of the request was in an unknown format - accepted media types include: "
+                       "application/json, application/yaml")
 
 
 def request_entity_too_large(message: str) -> StatusError:

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["Requirement", "Selector", "SelectorError", "format_label_selector", "parse", "from_label_selector"]
+__all__ = ["Requirement", "Selector", "SelectorError", "format_label_selector", "from_label_selector", "parse"]
 
 
 class SelectorError(ValueError):

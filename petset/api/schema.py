@@ -14,7 +14,7 @@ from typing import Any
 
 import orjson
 
-__all__ = ["KUBERNETES_VERSION", "SchemaNode", "definitions", "definition_for_kind", "node"]
+__all__ = ["KUBERNETES_VERSION", "SchemaNode", "definition_for_kind", "definitions", "node"]
 
 KUBERNETES_VERSION = "1.32.0"
 _REF_PREFIX = "#/$defs/"

@@ -18,7 +18,7 @@ from petset.apiserver.connector import LogOptions, NodeConnector
 from petset.apiserver.negotiation import TABLE_CONTENT_TYPE, decode_body, decode_object, encode, wants_table
 from petset.registry.options import DeleteOptions, ListOptions, WriteOptions
 from petset.registry.registry import Registry
-from petset.registry.rest import ResourceStore, WatchStream
+from petset.registry.rest import ResourceStore
 from petset.registry.subresources import bind_pod, evict_pod, get_scale, update_scale
 
 __all__ = ["ResourceHandler", "Target", "parse_target"]
@@ -153,8 +153,8 @@ class ResourceHandler:
 
     @staticmethod
     def _not_allowed(target: Target, method: str) -> errors.StatusError:
-        return errors.StatusError(405, "MethodNotAllowed", f"the server does not allow this method on the requested "
-                                  f"resource", {"kind": target.rt.plural, "group": target.rt.group} if target.rt.group
+        return errors.StatusError(405, "MethodNotAllowed", "the server does not allow this method on the requested "
+                                  "resource", {"kind": target.rt.plural, "group": target.rt.group} if target.rt.group
                                   else {"kind": target.rt.plural})
 
     # reads
@@ -209,7 +209,7 @@ class ResourceHandler:
                     await response.write(b'{"type":"BOOKMARK","object":' + encode(stream.bookmark()) + b"}\n")
                     continue
                 kind, obj, encoded = item
-                if table:
+                if table and kind != "BOOKMARK":
                     rv = obj["metadata"].get("resourceVersion", "")
                     payload = encode(self._table(request, target, [obj], rv, with_columns=first))
                     first = False
@@ -271,7 +271,7 @@ class ResourceHandler:
         ctype = request.content_type
         kind = _PATCH_TYPES.get(ctype)
         if kind is None or kind == "apply-cbor":
-            raise errors.StatusError(415, "UnsupportedMediaType", f"the body of the request was in an unknown format - "
+            raise errors.StatusError(415, "UnsupportedMediaType", "the body of the request was in an unknown format - "
                                      "accepted media types include: application/json-patch+json, "
                                      "application/merge-patch+json, application/apply-patch+yaml, "
                                      "application/strategic-merge-patch+json")
@@ -336,7 +336,7 @@ class ResourceHandler:
         elif sub == "scale":
             return await self._scale(request, store, target)
         elif sub == "binding" and method == "POST":
-            body, raw = await decode_body(request)
+            body, _raw = await decode_body(request)
             result = await bind_pod(store, rt, target.namespace or "", target.name, body, write_options(request))
             return respond(result, 201)
         elif sub == "eviction" and method == "POST":
@@ -417,9 +417,8 @@ class ResourceHandler:
     async def _node_stream(self, request: web.Request, store: ResourceStore, target: Target) -> web.StreamResponse:
         assert target.name is not None
         obj = await store.get(target.rt, target.namespace, target.name)
-        if self.connector is None or not (obj.get("spec") or {}).get("nodeName"):
-            what = target.rt.singular
-            raise errors.bad_request(f"{what} {target.name} does not have a host assigned")
-        from petset.apiserver import streams  # only pods and services on a node get here
-
-        return await streams.serve(request, self.registry, self.connector, target, obj)
+        node = (obj.get("spec") or {}).get("nodeName")
+        if not node:
+            raise errors.bad_request(f"{target.rt.singular} {target.name} does not have a host assigned")
+        # Streams to a pod go through its node agent, which this server does not have.
+        raise errors.service_unavailable(f"no node agent is connected for node {node!r}")

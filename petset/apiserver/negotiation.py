@@ -38,8 +38,8 @@ async def decode_body(request: web.Request) -> tuple[Any, bytes]:
     ctype = request.content_type
     if "protobuf" in ctype or "cbor" in ctype:
         raise errors.StatusError(415, "UnsupportedMediaType",
-                                 f'the body of the request was in an unknown format - accepted media types include: '
-                                 f'application/json, application/yaml')
+                                 'the body of the request was in an unknown format - accepted media types include: '
+                                 'application/json, application/yaml')
     if not raw.strip():
         raise errors.bad_request("the body of the request was empty")
     if "yaml" in ctype:

@@ -7,6 +7,7 @@ import secrets
 import ssl
 import time
 from collections.abc import Awaitable, Callable
+
 from aiohttp import web
 
 from petset.api import errors

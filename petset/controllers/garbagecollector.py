@@ -53,11 +53,20 @@ class GarbageCollector:
             rt = lookup(group, version, plural)
             assert rt is not None
             self._types[self._type_key(rt)] = rt
-            informers.get(rt).add_handlers(
-                on_add=lambda o, rt=rt: self._observe(rt, o),
-                on_update=lambda old, new, rt=rt: self._observe(rt, new, old),
-                on_delete=lambda o, rt=rt: self._forget(rt, o))
+            self._watch(informers, rt)
         self._informers = informers
+
+    def _watch(self, informers: InformerFactory, rt: ResourceType) -> None:
+        def on_add(obj: Obj) -> None:
+            self._observe(rt, obj)
+
+        def on_update(old: Obj, new: Obj) -> None:
+            self._observe(rt, new, old)
+
+        def on_delete(obj: Obj) -> None:
+            self._forget(rt, obj)
+
+        informers.get(rt).add_handlers(on_add=on_add, on_update=on_update, on_delete=on_delete)
 
     @staticmethod
     def _type_key(rt: ResourceType) -> str:

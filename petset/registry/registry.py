@@ -28,7 +28,7 @@ class Registry:
                     store, rt.group, rt.plural, namespaced=rt.namespaced, storage_rt=rt)
         namespaces = self._stores[("", "namespaces")]
         lifecycle = NamespaceLifecycle(namespaces)
-        for key, resource_store in self._stores.items():
+        for _key, resource_store in self._stores.items():
             if resource_store.namespaced:
                 resource_store.admission.append(lifecycle)
         self._stores[("", "services")].admission.append(ServiceAllocator())

@@ -103,6 +103,8 @@ class WatchStream:
         self.bookmarks = bookmarks
         #: True once the watch cannot deliver more (closed, or dropped for falling behind).
         self.ended = False
+        #: Send the "initial-events-end" bookmark once the initial state has been sent.
+        self.announce_initial_events_end = False
 
     def _external(self, event: CacheEvent) -> tuple[Obj, bytes | None]:
         if conversion.is_storage_version(self.rt):
@@ -117,6 +119,12 @@ class WatchStream:
                 if kind == "SYNTHETIC":
                     obj, encoded = self._external(event)
                     return "ADDED", obj, encoded
+            elif self.announce_initial_events_end:
+                # WatchList clients (kubectl 1.33+) wait for this bookmark before they trust the stream.
+                self.announce_initial_events_end = False
+                mark = self.bookmark()
+                mark["metadata"]["annotations"] = {"k8s.io/initial-events-end": "true"}
+                return "BOOKMARK", mark, None
             else:
                 try:
                     item = await asyncio.wait_for(self._watcher.queue.get(), timeout)
@@ -134,8 +142,10 @@ class WatchStream:
             return kind, obj, encoded
 
     def bookmark(self) -> Obj:
+        # Only claim the cache's revision when nothing older is still waiting to be sent.
+        revision = self._after if not self._watcher.queue.empty() else max(self._after, self._store.cache.revision)
         return {"kind": self.rt.kind, "apiVersion": self.rt.group_version,
-                "metadata": {"resourceVersion": str(max(self._after, self._store.cache.revision))}}
+                "metadata": {"resourceVersion": str(revision)}}
 
     def close(self) -> None:
         self._store.cache.remove_watcher(self._watcher)
@@ -338,7 +348,9 @@ class ResourceStore:
         except BaseException:
             self.cache.remove_watcher(watcher)
             raise
-        return WatchStream(self, rt, watcher, backlog, after_revision=after, bookmarks=opts.allow_bookmarks)
+        stream = WatchStream(self, rt, watcher, backlog, after_revision=after, bookmarks=opts.allow_bookmarks)
+        stream.announce_initial_events_end = bool(opts.send_initial_events) and opts.allow_bookmarks
+        return stream
 
     # writes
 

@@ -24,7 +24,7 @@ Obj = dict[str, Any]
 
 def _initial_status(kind: str) -> Obj | None:
     """The status an object gets on create (create never takes status from the client)."""
-    return {
+    initial: dict[str, Obj] = {
         "StatefulSet": {"replicas": 0, "availableReplicas": 0},
         "Pod": {"phase": "Pending"},
         "PersistentVolumeClaim": {"phase": "Pending"},
@@ -33,7 +33,8 @@ def _initial_status(kind: str) -> Obj | None:
         "Service": {"loadBalancer": {}},
         "PodDisruptionBudget": {"disruptionsAllowed": 0, "currentHealthy": 0, "desiredHealthy": 0,
                                 "expectedPods": 0},
-    }.get(kind)
+    }
+    return initial.get(kind)
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ revision of the whole store; a key's ``mod_revision`` is the Kubernetes ``resour
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal, Protocol
@@ -82,7 +83,7 @@ class Store(Protocol):
 
     async def get(self, key: str) -> KeyValue | None: ...
 
-    async def list(self, prefix: str) -> tuple[list[KeyValue], int]:
+    async def list(self, prefix: str) -> tuple[builtins.list[KeyValue], int]:
         """All keys under ``prefix`` in key order, and the revision they were read at."""
         ...
 
@@ -105,7 +106,7 @@ class Store(Protocol):
         """Call ``callback`` for every committed event, in revision order; returns an unsubscribe."""
         ...
 
-    async def history(self, prefix: str, after_revision: int) -> list[StoreEvent]:
+    async def history(self, prefix: str, after_revision: int) -> builtins.list[StoreEvent]:
         """Events under ``prefix`` after ``after_revision``; raises Compacted when that is gone."""
         ...
 

@@ -10,6 +10,7 @@ closes that too).
 from __future__ import annotations
 
 import asyncio
+import builtins
 import contextlib
 import sqlite3
 from collections.abc import Callable
@@ -59,7 +60,7 @@ class SqliteStore:
         kv_row = self._db.execute("SELECT MAX(mod_rev) FROM kv").fetchone()
         self._revision = max(row[0] or 0, kv_row[0] or 0, 1)
         self._oldest = row[1] or self._revision
-        self._subscribers: list[EventCallback] = []
+        self._subscribers: builtins.list[EventCallback] = []
 
     @property
     def revision(self) -> int:
@@ -76,7 +77,7 @@ class SqliteStore:
         row = self._db.execute("SELECT value, create_rev, mod_rev FROM kv WHERE key = ?", (key,)).fetchone()
         return KeyValue(key, row[0], row[1], row[2]) if row else None
 
-    async def list(self, prefix: str) -> tuple[list[KeyValue], int]:
+    async def list(self, prefix: str) -> tuple[builtins.list[KeyValue], int]:
         rows = self._db.execute(
             "SELECT key, value, create_rev, mod_rev FROM kv WHERE key >= ? AND key < ? ORDER BY key",
             (prefix, prefix_end(prefix)),
@@ -137,7 +138,7 @@ class SqliteStore:
 
         return unsubscribe
 
-    async def history(self, prefix: str, after_revision: int) -> list[StoreEvent]:
+    async def history(self, prefix: str, after_revision: int) -> builtins.list[StoreEvent]:
         if after_revision < self._oldest - 1:
             raise Compacted(after_revision, self._oldest)
         rows = self._db.execute(

@@ -23,6 +23,16 @@ PV_HOSTPATH = CHAPTER10 / "persistent-volumes-hostpath.yaml"
 PV_GCEPD = CHAPTER10 / "persistent-volumes-gcepd.yaml"
 
 
+def _configmap(kubectl: Kubectl, name: str) -> None:
+    kubectl.run("create", "-f", "-", input=json.dumps({"apiVersion": "v1", "kind": "ConfigMap",
+                                                       "metadata": {"name": name}}))
+
+
+def _deleted(out: str) -> list[str]:
+    """Deletion lines without the " from <ns> namespace" that kubectl 1.33+ appends."""
+    return [re.sub(r" from \S+ namespace$", "", line) for line in out.strip().splitlines()]
+
+
 def _columns(line: str) -> list[str]:
     return re.split(r"\s{2,}", line.strip())
 
@@ -100,7 +110,7 @@ def test_get_columns_and_output_formats(kubectl: Kubectl) -> None:
 
 def test_selectors_sorting_labels_and_all_namespaces(kubectl: Kubectl) -> None:
     for name, tier in (("a", "web"), ("b", "db"), ("c", "web")):
-        kubectl.run("create", "configmap", f"cm-{name}")
+        _configmap(kubectl, f"cm-{name}")
         kubectl.run("label", "configmap", f"cm-{name}", f"tier={tier}")
     web = kubectl.run("get", "cm", "-l", "tier=web", "-o", "name").stdout.split()
     assert web == ["configmap/cm-a", "configmap/cm-c"]
@@ -157,7 +167,9 @@ def test_patch_strategic_json_and_merge(kubectl: Kubectl) -> None:
     assert sts["metadata"]["generation"] == 3
     bad = kubectl.run("patch", "sts", "kubia", "--type=json", "-p", '[{"op":"remove","path":"/spec/nope"}]',
                       check=False)
-    assert bad.returncode == 1 and "Error from server" in bad.stderr
+    assert bad.returncode == 1 and "The request is invalid" in bad.stderr
+    assert "/spec/nope" in bad.stderr
+    assert kubectl.json("get", "sts", "kubia")["metadata"]["resourceVersion"] == sts["metadata"]["resourceVersion"]
 
 
 def test_scale_statefulset(kubectl: Kubectl) -> None:
@@ -184,14 +196,14 @@ def test_describe(kubectl: Kubectl) -> None:
 
 def test_delete_variants(kubectl: Kubectl) -> None:
     kubectl.run("create", "-f", str(SERVICE))
-    assert kubectl.run("delete", "-f", str(SERVICE)).stdout.strip() == 'service "kubia" deleted'
+    assert _deleted(kubectl.run("delete", "-f", str(SERVICE)).stdout) == ['service "kubia" deleted']
     for name in ("x", "y", "z"):
-        kubectl.run("create", "configmap", name)
+        _configmap(kubectl, name)
     kubectl.run("label", "cm", "x", "y", "gone=yes")
-    out = kubectl.run("delete", "cm", "-l", "gone=yes").stdout.splitlines()
+    out = _deleted(kubectl.run("delete", "cm", "-l", "gone=yes").stdout)
     assert sorted(out) == ['configmap "x" deleted', 'configmap "y" deleted']
     forced = kubectl.run("delete", "cm", "z", "--force", "--grace-period", "0")
-    assert forced.stdout.strip() == 'configmap "z" force deleted'
+    assert _deleted(forced.stdout) == ['configmap "z" force deleted']
     assert "Immediate deletion does not wait" in forced.stderr
     missing = kubectl.run("delete", "cm", "nope", check=False)
     assert missing.returncode == 1
@@ -199,7 +211,7 @@ def test_delete_variants(kubectl: Kubectl) -> None:
 
 
 def test_cascade_orphan_and_background(kubectl: Kubectl, namespace: str) -> None:
-    kubectl.run("create", "configmap", "owner")
+    _configmap(kubectl, "owner")
     owner_uid = kubectl.json("get", "cm", "owner")["metadata"]["uid"]
     for name in ("dep-1", "dep-2"):
         dep = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name, "ownerReferences": [
@@ -213,7 +225,7 @@ def test_cascade_orphan_and_background(kubectl: Kubectl, namespace: str) -> None
             break
         time.sleep(0.1)
     assert not dep["metadata"].get("ownerReferences")
-    kubectl.run("create", "configmap", "owner2")
+    _configmap(kubectl, "owner2")
     owner2 = kubectl.json("get", "cm", "owner2")["metadata"]["uid"]
     dep = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "dep-3", "ownerReferences": [
         {"apiVersion": "v1", "kind": "ConfigMap", "name": "owner2", "uid": owner2}]}}
@@ -234,7 +246,7 @@ def test_watch_prints_changes(kubectl: Kubectl) -> None:
     proc = kubectl.popen("get", "cm", "-w", "--output-watch-events")
     try:
         time.sleep(1.0)
-        kubectl.run("create", "configmap", "watched")
+        _configmap(kubectl, "watched")
         kubectl.run("label", "cm", "watched", "a=b")
         kubectl.run("delete", "cm", "watched")
         deadline = time.monotonic() + 10
@@ -259,7 +271,7 @@ def test_persistent_volume_lists_and_columns(kubectl: Kubectl) -> None:
         lines = kubectl.run("get", "pv").stdout.splitlines()
         assert lines[0].split() == ["NAME", "CAPACITY", "ACCESS", "MODES", "RECLAIM", "POLICY", "STATUS", "CLAIM",
                                     "STORAGECLASS", "VOLUMEATTRIBUTESCLASS", "REASON", "AGE"]
-        row = [line for line in lines if line.startswith("pv-a")][0].split()
+        row = next(line for line in lines if line.startswith("pv-a")).split()
         assert row[1:4] == ["1Mi", "RWO", "Recycle"]
     finally:
         kubectl.run("delete", "-f", str(PV_HOSTPATH), "--wait=false", check=False)
@@ -303,5 +315,5 @@ def test_every_book_manifest_round_trips(kubectl: Kubectl, manifest: str) -> Non
     path = Path(CHAPTER10) / manifest
     created = kubectl.run("create", "-f", str(path)).stdout.strip()
     assert created.endswith(" created")
-    deleted = kubectl.run("delete", "-f", str(path)).stdout.strip()
-    assert deleted.endswith(" deleted")
+    deleted = _deleted(kubectl.run("delete", "-f", str(path)).stdout)
+    assert deleted[0].endswith(" deleted")
