@@ -21,8 +21,17 @@ import yaml
 
 from petset.apiserver.certs import ensure_certs
 from petset.apiserver.server import APIServer
+from petset.client.informer import InformerFactory
 from petset.client.local import LocalClient
 from petset.controllers.manager import ControllerManager
+from petset.dns.server import DNSServer
+from petset.kubelet.agent import Kubelet
+from petset.kubelet.connector import LocalNodes
+from petset.kubelet.runtime.base import Runtime
+from petset.kubelet.runtime.hostnet import HostNetwork
+from petset.kubelet.runtime.namespaces import NamespacesRuntime
+from petset.kubelet.runtime.process import ProcessRuntime
+from petset.kubelet.runtime.simulated import SimulatedRuntime
 from petset.registry.registry import Registry
 from petset.storage.sqlite import SqliteStore
 
@@ -41,8 +50,30 @@ class ClusterConfig:
     host: str = "127.0.0.1"
     port: int = 6443
     nodes: int = 1
+    #: namespaces, process, simulated, or auto (namespaces when this machine allows it).
+    runtime: str = "auto"
+    #: Port of the cluster DNS on 127.0.0.1 (0: any free port; the address is written to the data dir).
+    dns_port: int = 0
     #: Extra settings for components (tests shorten timings through these).
     options: dict[str, Any] = field(default_factory=dict)
+
+
+def namespaces_supported() -> tuple[bool, str]:
+    """Whether the namespaces runtime can run here, and if not, why."""
+    import shutil
+
+    if os.geteuid() != 0:
+        return False, "it needs root"
+    for tool in ("nsenter", "unshare"):
+        if shutil.which(tool) is None:
+            return False, f"util-linux's {tool} is missing"
+    try:
+        with open("/proc/filesystems") as f:
+            if "overlay" not in f.read():
+                return False, "the kernel has no overlay filesystem"
+    except OSError:
+        return False, "/proc/filesystems is unreadable"
+    return True, ""
 
 
 def _read_or_create_token(path: Path) -> str:
@@ -98,6 +129,12 @@ class Cluster:
         self.registry: Registry | None = None
         self.apiserver: APIServer | None = None
         self.controllers: ControllerManager | None = None
+        self.network: HostNetwork | None = None
+        self.kubelets: list[Kubelet] = []
+        self.dns: list[DNSServer] = []
+        self.runtime_name = ""
+        self._node_informers: InformerFactory | None = None
+        self._dns_informers: InformerFactory | None = None
         self._tasks: list[asyncio.Task[Any]] = []
         self.started_in: float = 0.0
 
@@ -138,8 +175,9 @@ class Cluster:
                                        ssl_context=certs.server_context())
             await self.apiserver.start()
             self.controllers = ControllerManager(LocalClient(self.registry, user_agent="kube-controller-manager"),
-                                                 options=self.config.options)
+                                                 options={**self.config.options, "data_dir": self.data_dir})
             await self.controllers.start()
+            await self._start_nodes_and_dns()
             self._tasks.append(asyncio.create_task(self.store.run_compactor(), name="compactor"))
             doc = kubeconfig_document(self.apiserver.url, certs.ca_cert.read_bytes(), token)
             fd = os.open(self.kubeconfig_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -151,7 +189,79 @@ class Cluster:
             raise
         self.started_in = time.perf_counter() - started
 
+    def _runtime_kind(self) -> str:
+        wanted = self.config.runtime
+        if wanted == "auto":
+            ok, _ = namespaces_supported()
+            return "namespaces" if ok else "process"
+        if wanted == "namespaces":
+            ok, why = namespaces_supported()
+            if not ok:
+                raise RuntimeError(f"the namespaces runtime cannot run here: {why} (try --runtime process)")
+        return wanted
+
+    async def _start_nodes_and_dns(self) -> None:
+        """The cluster DNS, then one node agent per node, each with its pod address range."""
+        assert self.registry is not None and self.apiserver is not None
+        kind = self._runtime_kind()
+        self.runtime_name = kind
+        client = LocalClient(self.registry, user_agent="kubelet")
+        self._dns_informers = InformerFactory(LocalClient(self.registry, user_agent="coredns"))
+        host_dns = DNSServer(self._dns_informers, host="127.0.0.1", port=self.config.dns_port)
+        await host_dns.start()
+        self.dns.append(host_dns)
+        (self.data_dir / "dns-address").write_text(f"127.0.0.1:{host_dns.port}\n")
+        pod_dns = f"127.0.0.1:{host_dns.port}"
+        if kind == "namespaces":
+            self.network = HostNetwork()
+            await asyncio.to_thread(self.network.start)
+            bridge_dns = DNSServer(self._dns_informers, host=self.network.gateway, port=53)
+            await bridge_dns.start()
+            self.dns.append(bridge_dns)
+            pod_dns = self.network.gateway
+        self._node_informers = InformerFactory(client)
+        for index in range(1, self.config.nodes + 1):
+            runtime: Runtime
+            if kind == "namespaces":
+                assert self.network is not None
+                runtime = NamespacesRuntime(self.network, node_index=index, data_dir=self.data_dir,
+                                            nameserver=self.network.gateway)
+                host_ip = self.network.gateway
+                cidr = self.network.node_cidr(index)
+            elif kind == "process":
+                runtime = ProcessRuntime(node_index=index)
+                host_ip, cidr = "127.0.0.1", f"127.77.{index * 4}.0/22"
+            else:
+                runtime = SimulatedRuntime(node_index=index)
+                host_ip, cidr = "127.0.0.1", None
+            kubelet = Kubelet(client, self._node_informers, runtime, node_name=f"node-{index}", host_ip=host_ip,
+                              data_dir=self.data_dir, pod_cidr=cidr, dns_address=pod_dns,
+                              user_catalog=self.config.options.get("image_catalog"))
+            self.kubelets.append(kubelet)
+        self._node_informers.start()
+        await self._node_informers.wait_synced()
+        for kubelet in self.kubelets:
+            await kubelet.start()
+        self.apiserver.connector = LocalNodes(self.kubelets)
+
     async def stop(self) -> None:
+        for kubelet in self.kubelets:
+            with contextlib.suppress(Exception):
+                await kubelet.stop()
+        self.kubelets.clear()
+        if self._node_informers is not None:
+            await self._node_informers.stop()
+            self._node_informers = None
+        for server in self.dns:
+            with contextlib.suppress(Exception):
+                await server.stop()
+        self.dns.clear()
+        if self._dns_informers is not None:
+            await self._dns_informers.stop()
+            self._dns_informers = None
+        if self.network is not None:
+            await asyncio.to_thread(self.network.stop)
+            self.network = None
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:

@@ -59,12 +59,18 @@ def cli() -> None:
 @click.option("--merge-kubeconfig", is_flag=True,
               help="Also add a 'petset' context to ~/.kube/config (or the first file in $KUBECONFIG).")
 @click.option("--nodes", default=1, show_default=True, type=click.IntRange(1, 64), help="Node agents to run.")
+@click.option("--runtime", type=click.Choice(["auto", "namespaces", "process", "simulated"]), default="auto",
+              show_default=True, help="How pods run: Linux namespaces (root), plain processes, or simulated.")
+@click.option("--dns-port", default=0, show_default=True, type=click.IntRange(0, 65535),
+              help="Port of the cluster DNS on 127.0.0.1 (0: any free port).")
 @click.option("-v", "--verbose", count=True, help="Log more (-v info, -vv debug).")
-def up(data_dir: Path, host: str, port: int, merge_kubeconfig: bool, nodes: int, verbose: int) -> None:
+def up(data_dir: Path, host: str, port: int, merge_kubeconfig: bool, nodes: int, runtime: str, dns_port: int,
+       verbose: int) -> None:
     """Start petset in the foreground; Ctrl-C stops it and keeps all state."""
     logging.basicConfig(level=[logging.WARNING, logging.INFO, logging.DEBUG][min(verbose, 2)],
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    config = ClusterConfig(data_dir=data_dir.expanduser().resolve(), host=host, port=port, nodes=nodes)
+    config = ClusterConfig(data_dir=data_dir.expanduser().resolve(), host=host, port=port, nodes=nodes,
+                           runtime=runtime, dns_port=dns_port)
     asyncio.run(_serve(config, merge_kubeconfig))
 
 
@@ -95,6 +101,8 @@ def _banner(cluster: Cluster, merged: bool) -> None:
     lines = [
         f"petset is up in {cluster.started_in * 1000:.0f} ms: Kubernetes v1.32 API at {cluster.apiserver.url}",
         f"  data dir:  {cluster.data_dir}",
+        f"  nodes:     {', '.join(k.node_name for k in cluster.kubelets)} ({cluster.runtime_name} runtime)",
+        f"  DNS:       {', '.join(f'{d.host}:{d.port}' for d in cluster.dns)} (zone cluster.local)",
         "",
         "Point kubectl at it:",
         f"  export KUBECONFIG={cluster.kubeconfig_path}",

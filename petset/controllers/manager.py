@@ -18,8 +18,11 @@ from petset.api.errors import StatusError
 from petset.api.resources import lookup
 from petset.client.informer import InformerFactory
 from petset.client.interface import Client
+from petset.controllers.endpoints import EndpointsController
 from petset.controllers.garbagecollector import GarbageCollector
 from petset.controllers.namespace import NamespaceController
+from petset.controllers.nodelifecycle import NodeLifecycleController
+from petset.controllers.scheduler import Scheduler
 
 __all__ = ["ControllerManager"]
 
@@ -49,6 +52,11 @@ class ControllerManager:
         self.controllers: list[Controller] = [
             GarbageCollector(client, self.informers),
             NamespaceController(client, self.informers),
+            EndpointsController(client, self.informers),
+            Scheduler(client, self.informers),
+            NodeLifecycleController(client, self.informers,
+                                    monitor_period=float(self.options.get("node_monitor_period", 5.0)),
+                                    grace_period=float(self.options.get("node_monitor_grace_period", 50.0))),
         ]
         self._lease_task: asyncio.Task[None] | None = None
         self._leading = asyncio.Event()
@@ -68,6 +76,7 @@ class ControllerManager:
             self._lease_task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._lease_task
+        await self._release_lease()
 
     # leader election
 
@@ -112,6 +121,27 @@ class ControllerManager:
             except StatusError as exc:
                 log.info("leader election: %s", exc)
             await asyncio.sleep(RENEW_INTERVAL)
+
+    async def _release_lease(self) -> None:
+        """Give the lease up on a clean stop, as client-go's ReleaseOnCancel does.
+
+        Without this, a `petset up` restarted within LEASE_DURATION found the lease held by its
+        predecessor's identity and waited for it to expire: no banner, and Ctrl-C ignored, for up to 15 s.
+        """
+        if not self._leading.is_set():
+            return
+        rt = lookup("coordination.k8s.io", "v1", "leases")
+        assert rt is not None
+        try:
+            lease = await self.client.get(rt, "kube-system", LEASE_NAME)
+            spec = lease.get("spec") or {}
+            if spec.get("holderIdentity") != self.identity:
+                return
+            lease["spec"] = {**spec, "holderIdentity": "", "leaseDurationSeconds": 1, "renewTime": _micro_time()}
+            await self.client.update(rt, "kube-system", lease)
+        except StatusError as exc:
+            log.info("leader election: releasing the lease failed: %s", exc)
+        self._leading.clear()
 
     async def _renew_lease(self) -> None:
         while True:
