@@ -14,7 +14,8 @@ from aiohttp import web
 
 from petset.api import errors, patch, printers, schema
 from petset.api.resources import ResourceType, lookup
-from petset.apiserver.connector import LogOptions, NodeConnector
+from petset.apiserver import streams
+from petset.client.connector import LogOptions, NodeConnector
 from petset.apiserver.negotiation import TABLE_CONTENT_TYPE, decode_body, decode_object, encode, wants_table
 from petset.registry.options import DeleteOptions, ListOptions, WriteOptions
 from petset.registry.registry import Registry
@@ -227,7 +228,7 @@ class ResourceHandler:
     # writes
 
     async def _object_body(self, request: web.Request, target: Target, opts: WriteOptions) -> Obj:
-        body, raw = await decode_body(request)
+        body, raw = await decode_body(request, into=target.rt.kind)
         return decode_object(target.rt, body, raw, field_validation=opts.field_validation, warnings=opts.warnings)
 
     async def create(self, request: web.Request, store: ResourceStore, target: Target) -> web.Response:
@@ -336,11 +337,11 @@ class ResourceHandler:
         elif sub == "scale":
             return await self._scale(request, store, target)
         elif sub == "binding" and method == "POST":
-            body, _raw = await decode_body(request)
+            body, _raw = await decode_body(request, into="Binding")
             result = await bind_pod(store, rt, target.namespace or "", target.name, body, write_options(request))
             return respond(result, 201)
         elif sub == "eviction" and method == "POST":
-            body, _ = await decode_body(request)
+            body, _ = await decode_body(request, into="Eviction")
             pdb_rt = self.registry.resource("policy", "v1", "poddisruptionbudgets")
             result = await evict_pod(store, self.registry.store_for(pdb_rt), rt, pdb_rt, target.namespace or "",
                                      target.name, body if isinstance(body, dict) else {})
@@ -360,7 +361,7 @@ class ResourceHandler:
             return respond(await get_scale(store, target.rt, ns, target.name))
         if request.method == "PUT":
             opts = write_options(request)
-            body, raw = await decode_body(request)
+            body, raw = await decode_body(request, into="Scale")
             scale = decode_object(target.rt, body, raw, field_validation=opts.field_validation,
                                   warnings=opts.warnings, expected_kind="Scale")
             return respond(await update_scale(store, target.rt, ns, target.name, lambda _: scale, opts),
@@ -416,9 +417,13 @@ class ResourceHandler:
 
     async def _node_stream(self, request: web.Request, store: ResourceStore, target: Target) -> web.StreamResponse:
         assert target.name is not None
-        obj = await store.get(target.rt, target.namespace, target.name)
-        node = (obj.get("spec") or {}).get("nodeName")
-        if not node:
-            raise errors.bad_request(f"{target.rt.singular} {target.name} does not have a host assigned")
-        # Streams to a pod go through its node agent, which this server does not have.
-        raise errors.service_unavailable(f"no node agent is connected for node {node!r}")
+        # pods/web-0:8080/proxy and services/https:web:443/proxy name a port along with the object.
+        name = streams.object_name(target)
+        obj = await store.get(target.rt, target.namespace, name)
+        if target.rt.kind == "Pod" and not (obj.get("spec") or {}).get("nodeName"):
+            raise errors.bad_request(f"{target.rt.singular} {name} does not have a host assigned")
+        if self.connector is None:
+            # Streams to a pod go through its node agent, which this server does not have.
+            raise errors.service_unavailable(f"no node agent is connected to this API server: cannot "
+                                             f"{target.subresource} {target.rt.singular} {name}")
+        return await streams.serve(request, self.registry, self.connector, target, obj)

@@ -12,7 +12,7 @@ from aiohttp import web
 
 from petset.api import errors
 from petset.apiserver import discovery, openapi
-from petset.apiserver.connector import NodeConnector
+from petset.client.connector import NodeConnector
 from petset.apiserver.handlers import ResourceHandler, parse_target, respond
 from petset.apiserver.metrics import Metrics
 from petset.registry.registry import Registry
