@@ -58,12 +58,25 @@ class ClusterConfig:
     options: dict[str, Any] = field(default_factory=dict)
 
 
+def _has_capabilities(*bits: int) -> bool:
+    """Whether this process holds these capabilities (by number) in its effective set."""
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("CapEff:"):
+                    effective = int(line.split()[1], 16)
+                    return all(effective >> bit & 1 for bit in bits)
+    except (OSError, ValueError):
+        pass
+    return os.geteuid() == 0
+
+
 def namespaces_supported() -> tuple[bool, str]:
     """Whether the namespaces runtime can run here, and if not, why."""
     import shutil
 
-    if os.geteuid() != 0:
-        return False, "it needs root"
+    if not _has_capabilities(12, 21):
+        return False, "it needs root (CAP_NET_ADMIN and CAP_SYS_ADMIN)"
     for tool in ("nsenter", "unshare"):
         if shutil.which(tool) is None:
             return False, f"util-linux's {tool} is missing"
@@ -229,8 +242,8 @@ class Cluster:
                 host_ip = self.network.gateway
                 cidr = self.network.node_cidr(index)
             elif kind == "process":
-                runtime = ProcessRuntime(node_index=index)
-                host_ip, cidr = "127.0.0.1", f"127.77.{index * 4}.0/22"
+                runtime = ProcessRuntime(node_index=index, data_dir=self.data_dir)
+                host_ip, cidr = "127.0.0.1", f"127.{77 + index}.0.0/16"
             else:
                 runtime = SimulatedRuntime(node_index=index)
                 host_ip, cidr = "127.0.0.1", None

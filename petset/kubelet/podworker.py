@@ -18,7 +18,6 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from petset.api.errors import StatusError
@@ -118,7 +117,8 @@ class PodWorker:
             with contextlib.suppress(asyncio.CancelledError):
                 await self.task
         await self._kill_all(grace=1.0, record=False)
-        await self._remove_sandbox()
+        # The pod stays: its emptyDir and other volumes wait for the next start, as on a node reboot.
+        await self._remove_sandbox(keep_volumes=True)
 
     # the loop
 
@@ -268,10 +268,14 @@ class PodWorker:
             self._back_off(container)
             return
         mounts, by_path = self._mounts(spec)
-        if self.kubelet.runtime.name != "namespaces" and resolved.builtin:
-            env.update(catalog.unprivileged_env(resolved, pod_name=self.sandbox.hostname, pod_ip=self.sandbox.ip,
-                                                mounts=by_path, dns_server=self.kubelet.dns_address,
-                                                resolv_conf=Path(self.sandbox.directory / "etc" / "resolv.conf")))
+        if getattr(self.kubelet.runtime, "shares_host_network", False) and resolved.builtin:
+            overrides = catalog.unprivileged_env(resolved, pod_name=self.sandbox.hostname, pod_ip=self.sandbox.ip,
+                                                 mounts=by_path, dns_server=self.kubelet.dns_address)
+            if getattr(self.kubelet.runtime, "isolates_filesystem", False):
+                # Mounts and hostname are real in the container: only the shared network needs telling.
+                overrides = {k: v for k, v in overrides.items() if k in (
+                    "POD_IP", "PETSET_LISTEN_ON_POD_IP", "PETSET_DNS_SERVER")}
+            env.update(overrides)
         argv = [expand(a, env) for a in resolved.argv]
         config = ContainerConfig(name=container.name, argv=argv, env=env,
                                  working_dir=spec.get("workingDir") or resolved.working_dir or None, mounts=mounts,
@@ -490,12 +494,13 @@ class PodWorker:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(asyncio.gather(*container.tasks, return_exceptions=True), 2)
 
-    async def _remove_sandbox(self) -> None:
+    async def _remove_sandbox(self, *, keep_volumes: bool = False) -> None:
         if self.sandbox is not None:
             with contextlib.suppress(Exception):
                 await self.kubelet.runtime.remove_sandbox(self.sandbox)
             self.sandbox = None
-        await asyncio.to_thread(remove_pod_volumes, self.directory)
+        if not keep_volumes:
+            await asyncio.to_thread(remove_pod_volumes, self.directory)
 
     async def _terminate(self, pod: Obj) -> None:
         meta = pod["metadata"]

@@ -6,28 +6,15 @@ root with its volumes bind-mounted at their mountPath, and /etc/hosts and /etc/r
 from __future__ import annotations
 
 import asyncio
-import ctypes
-import ctypes.util
-import json
 import shutil
-import signal
-import sys
 from pathlib import Path
 from typing import Any
 
 from petset.kubelet.runtime.base import ContainerConfig, RunningContainer, RuntimeError_, Sandbox
 from petset.kubelet.runtime.hostnet import NETNS_DIR, HostNetwork
+from petset.kubelet.runtime.launch import launch
 
 __all__ = ["NamespacesRuntime", "pod_etc_files"]
-
-PR_SET_PDEATHSIG = 1
-_libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
-
-
-def _die_with_parent() -> None:
-    # If petset dies, its containers die with it: unshare gets SIGKILL, and --kill-child passes it on.
-    _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-
 
 def pod_etc_files(pod: dict[str, Any], ip: str, directory: Path, *, nameserver: str, cluster_domain: str) -> dict[
         str, str]:
@@ -114,37 +101,9 @@ class NamespacesRuntime:
 
     async def start_container(self, sandbox: Sandbox, config: ContainerConfig) -> RunningContainer:
         assert sandbox.netns is not None
-        base = sandbox.directory / "containers" / config.name
-        base.mkdir(parents=True, exist_ok=True)
-        spec = {
-            "hostname": sandbox.hostname,
-            "root": str(base / "rootfs"),
-            "scratch": str(base / "scratch"),
-            "hide": [str(self.data_dir)],
-            "mounts": self._interpreter_mounts() + [
-                {"host": m.host_path, "path": m.container_path, "readOnly": m.read_only} for m in config.mounts],
-            "files": sandbox.extra.get("files", {}),
-            "layers": config.layers,
-            "argv": config.argv,
-            "env": config.env,
-            "workingDir": config.working_dir,
-        }
-        spec_path = base / "spec.json"
-        spec_path.write_text(json.dumps(spec))
-        argv = ["nsenter", f"--net={NETNS_DIR / sandbox.netns}", "unshare", "--uts", "--mount", "--pid", "--fork",
-                "--kill-child", "--", sys.executable, "-m", "petset.kubelet.runtime.nsinit", str(spec_path)]
-        process = await asyncio.create_subprocess_exec(
-            *argv, stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE, preexec_fn=_die_with_parent, start_new_session=True)
-        return RunningContainer(process)
-
-    @staticmethod
-    def _interpreter_mounts() -> list[dict[str, Any]]:
-        """petset's own Python, read-only at the same paths: the built-in images run on it, and the
-        container's private /tmp (or the hidden data dir) would otherwise hide a venv living there."""
-        package_root = str(Path(__file__).resolve().parents[3])
-        paths = sorted({sys.prefix, sys.base_prefix, package_root})
-        return [{"host": p, "path": p, "readOnly": True} for p in paths]
+        prefix = ["nsenter", f"--net={NETNS_DIR / sandbox.netns}", "unshare", "--uts", "--mount", "--pid", "--fork",
+                  "--kill-child"]
+        return await launch(prefix, sandbox, config, hide=[str(self.data_dir)])
 
     def exec_argv(self, sandbox: Sandbox, container: RunningContainer, argv: list[str],
                   env: dict[str, str]) -> list[str]:

@@ -12,6 +12,7 @@ The spec (JSON, argv[1]): hostname, root, scratch, hide, mounts [{host, path, re
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
 import json
@@ -67,6 +68,31 @@ def _bind(source: str, target: str, read_only: bool) -> None:
         _mount(source, target, None, MS_BIND | MS_REMOUNT | MS_RDONLY)
 
 
+#: Host directories a root built from bind mounts shows (read-only); the rest starts empty.
+_SYSTEM_DIRS = ("bin", "sbin", "lib", "lib32", "lib64", "libx32", "usr", "etc", "opt", "srv")
+
+
+def _bind_root(root: str, scratch: str) -> None:
+    base = os.path.join(scratch, "root")
+    os.makedirs(base)
+    _mount(base, root, None, MS_BIND)
+    for name in os.listdir("/"):
+        source = os.path.join("/", name)
+        target = os.path.join(root, name)
+        if os.path.islink(source):
+            os.symlink(os.readlink(source), target)
+        elif not os.path.isdir(source):
+            continue
+        elif name in _SYSTEM_DIRS:
+            os.makedirs(target)
+            _mount(source, target, None, MS_BIND | MS_REC)
+            # A locked mount keeps its flags: it then stays as the host has it.
+            with contextlib.suppress(OSError):
+                _mount(source, target, None, MS_BIND | MS_REMOUNT | MS_RDONLY)
+        else:
+            os.makedirs(target)
+
+
 def build(spec: dict[str, Any]) -> None:
     root = spec["root"]
     scratch = spec["scratch"]
@@ -79,7 +105,12 @@ def build(spec: dict[str, Any]) -> None:
     os.makedirs(work)
     os.makedirs(root, exist_ok=True)
     lower = ":".join([*spec.get("layers", []), "/"])
-    _mount("overlay", root, "overlay", 0, f"lowerdir={lower},upperdir={upper},workdir={work}")
+    try:
+        _mount("overlay", root, "overlay", 0, f"lowerdir={lower},upperdir={upper},workdir={work}")
+    except OSError:
+        # Without real root (a user namespace), an overlay over / is refused: build the root
+        # from the host's system directories instead, with empty private ones beside them.
+        _bind_root(root, scratch)
     for hidden in spec.get("hide", []):
         target = _inside(root, hidden)
         if os.path.isdir(target):

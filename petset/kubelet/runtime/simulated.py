@@ -30,8 +30,7 @@ class SimulatedRuntime:
         spec = pod.get("spec") or {}
         n = self._next
         self._next += 1
-        ip = f"10.{240 + self.node_index // 256}.{self.node_index % 256}.{n % 250 + 2}" if n < 250 else \
-            f"10.{200 + self.node_index % 40}.{(n // 250) % 256}.{n % 250 + 2}"
+        ip = f"10.{240 + self.node_index % 16}.{(n // 254) % 256}.{n % 254 + 1}"
         return Sandbox(pod_uid=meta["uid"], name=meta["name"], namespace=meta.get("namespace", "default"),
                        hostname=spec.get("hostname") or meta["name"], ip=ip, directory=directory)
 
