@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 import uuid
@@ -22,7 +23,8 @@ CHAPTER10 = SHARED_EXAMPLES / "kubernetes-in-action" / "Chapter10"
 def workdir() -> Iterator[Path]:
     path = Path(tempfile.mkdtemp(prefix="petset-tests-"))
     yield path
-    shutil.rmtree(path, ignore_errors=True)
+    if not os.environ.get("PETSET_KEEP_TEST_DIR"):
+        shutil.rmtree(path, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

@@ -10,10 +10,13 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
+
+from tests.support.raw import RawAPI
 
 
 def free_port() -> int:
@@ -28,6 +31,8 @@ class PetsetProcess:
     port: int
     process: subprocess.Popen[bytes] | None = None
     log_path: Path | None = None
+    #: The environment of the server process (None: this process's).
+    env: dict[str, str] | None = None
 
     @property
     def url(self) -> str:
@@ -44,20 +49,28 @@ class PetsetProcess:
     def ssl_context(self) -> ssl.SSLContext:
         return ssl.create_default_context(cafile=str(self.data_dir / "pki" / "ca.crt"))
 
-    def start(self, *extra: str, timeout: float = 20.0) -> PetsetProcess:
+    def raw(self) -> RawAPI:
+        """Raw HTTPS requests with the server's token and CA."""
+        return RawAPI(self.url, self.token, self.ssl_context())
+
+    def start(self, *extra: str, timeout: float = 20.0,
+              wrap: Callable[[list[str]], list[str]] | None = None) -> PetsetProcess:
         self.log_path = self.data_dir.parent / f"petset-{self.port}.log"
-        log = open(self.log_path, "ab")  # noqa: SIM115 - the child writes to it
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "petset", "up", "--data-dir", str(self.data_dir), "--port", str(self.port),
-             *extra],
-            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        # The child keeps its own copy of the file descriptor.
+        with open(self.log_path, "ab") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "petset", "up", "--data-dir", str(self.data_dir), "--port", str(self.port),
+                 *extra],
+                stdout=log, stderr=subprocess.STDOUT, start_new_session=True, env=self.env)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"petset exited early:\n{self.log()}")
+                code, self.process = self.process.returncode, None
+                raise RuntimeError(f"petset exited early ({code}):\n{self.log()}")
             if self.ready():
                 return self
             time.sleep(0.05)
+        self.stop()  # no server left behind by a failed start
         raise RuntimeError(f"petset did not become ready:\n{self.log()}")
 
     def ready(self) -> bool:

@@ -10,19 +10,83 @@ or namespaces remain is the debris of a killed instance, and is swept before reu
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import ctypes.util
 import fcntl
 import ipaddress
 import os
 import signal
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, TypeVar
 
 __all__ = ["HostNetwork", "PodAddress"]
 
 LOCK_DIR = Path("/run/petset")
 NETNS_DIR = Path("/run/netns")
 SLOTS = 10
+
+CLONE_NEWNET = 0x40000000
+MS_BIND = 4096
+MNT_DETACH = 2
+_libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
+T = TypeVar("T")
+
+
+def _check(result: int, what: str) -> None:
+    if result != 0:
+        err = ctypes.get_errno()
+        raise OSError(err, f"{what}: {os.strerror(err)}")
+
+
+def _in_netns(path: Path, action: Callable[[], T]) -> T:
+    """Run ``action`` with this thread (only) inside the network namespace at ``path``.
+
+    setns affects the calling thread alone, so the node agent's event loop never changes namespace;
+    nothing forks either (a forked copy of petset would inherit its signal wakeup pipe).
+    """
+    own = os.open("/proc/thread-self/ns/net", os.O_RDONLY)
+    target = os.open(path, os.O_RDONLY)
+    try:
+        _check(_libc.setns(target, CLONE_NEWNET), "setns")
+        try:
+            return action()
+        finally:
+            _check(_libc.setns(own, CLONE_NEWNET), "setns back")
+    finally:
+        os.close(own)
+        os.close(target)
+
+
+def create_netns(name: str) -> Path:
+    """A named network namespace (as ``ip netns add``), made from this thread without forking."""
+    NETNS_DIR.mkdir(parents=True, exist_ok=True)
+    path = NETNS_DIR / name
+    path.touch()
+    own = os.open("/proc/thread-self/ns/net", os.O_RDONLY)
+    try:
+        _check(_libc.unshare(CLONE_NEWNET), "unshare")
+        try:
+            _check(_libc.mount(b"/proc/thread-self/ns/net", str(path).encode(), None, ctypes.c_ulong(MS_BIND), None),
+                   "mount netns")
+        finally:
+            _check(_libc.setns(own, CLONE_NEWNET), "setns back")
+    except OSError:
+        with contextlib.suppress(OSError):
+            path.unlink()
+        raise
+    finally:
+        os.close(own)
+    return path
+
+
+def remove_netns(name: str) -> None:
+    path = NETNS_DIR / name
+    _libc.umount2(str(path).encode(), MNT_DETACH)
+    with contextlib.suppress(OSError):
+        path.unlink()
 
 
 @dataclass(frozen=True)
@@ -55,9 +119,11 @@ def kill_namespace_processes(netns_path: Path) -> None:
 @dataclass
 class HostNetwork:
     slot: int = -1
-    _lock: IO[str] | None = None
+    _lock_file: IO[str] | None = None
     _ipr: Any = None
     _allocated: dict[int, set[int]] = field(default_factory=dict)
+    #: One netlink socket serves the host side; pods are made from worker threads, one at a time.
+    _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
     def bridge(self) -> str:
@@ -88,7 +154,7 @@ class HostNetwork:
             except BlockingIOError:
                 handle.close()
                 continue
-            self.slot, self._lock = slot, handle
+            self.slot, self._lock_file = slot, handle
             break
         else:
             raise RuntimeError(f"no free pod network: {SLOTS} petset instances already run on this machine")
@@ -100,14 +166,11 @@ class HostNetwork:
         self._ipr.link("set", index=index, state="up")
 
     def _sweep(self) -> None:
-        from pyroute2 import netns
-
         if NETNS_DIR.exists():
             for entry in NETNS_DIR.iterdir():
                 if entry.name.startswith(self.netns_prefix()):
                     kill_namespace_processes(entry)
-                    with contextlib.suppress(OSError):
-                        netns.remove(entry.name)
+                    remove_netns(entry.name)
         for index in self._ipr.link_lookup(ifname=self.bridge):
             self._ipr.link("del", index=index)
 
@@ -116,10 +179,10 @@ class HostNetwork:
             self._sweep()
             self._ipr.close()
             self._ipr = None
-        if self._lock is not None:
-            fcntl.flock(self._lock, fcntl.LOCK_UN)
-            self._lock.close()
-            self._lock = None
+        if self._lock_file is not None:
+            fcntl.flock(self._lock_file, fcntl.LOCK_UN)
+            self._lock_file.close()
+            self._lock_file = None
 
     def allocate(self, node_index: int) -> PodAddress:
         used = self._allocated.setdefault(node_index, set())
@@ -135,35 +198,41 @@ class HostNetwork:
 
     def create_pod_network(self, name: str, address: PodAddress) -> None:
         """A network namespace ``name`` with eth0 (a veth on the bridge) and lo, both up."""
-        from pyroute2 import NetNS, netns
+        with self._lock:
+            self._create_pod_network(name, address)
 
-        netns.create(name)
+    def _create_pod_network(self, name: str, address: PodAddress) -> None:
+        from pyroute2 import IPRoute
+
+        path = create_netns(name)
         host_side = "pv" + name.rsplit("-", 1)[-1][:11]
         try:
-            self._ipr.link("add", ifname=host_side, kind="veth", peer={"ifname": "eth0", "net_ns_fd": name})
+            self._ipr.link("add", ifname=host_side, kind="veth", peer={"ifname": "eth0", "net_ns_fd": str(path)})
             index = self._ipr.link_lookup(ifname=host_side)[0]
             bridge = self._ipr.link_lookup(ifname=self.bridge)[0]
             self._ipr.link("set", index=index, master=bridge, state="up")
-            inside = NetNS(name)
-            try:
-                eth0 = inside.link_lookup(ifname="eth0")[0]
-                inside.addr("add", index=eth0, address=address.ip, prefixlen=address.prefix)
-                inside.link("set", index=eth0, state="up")
-                inside.link("set", index=inside.link_lookup(ifname="lo")[0], state="up")
-            finally:
-                inside.close()
+
+            def configure() -> None:
+                inside = IPRoute()
+                try:
+                    eth0 = inside.link_lookup(ifname="eth0")[0]
+                    inside.addr("add", index=eth0, address=address.ip, prefixlen=address.prefix)
+                    inside.link("set", index=eth0, state="up")
+                    inside.link("set", index=inside.link_lookup(ifname="lo")[0], state="up")
+                finally:
+                    inside.close()
+
+            _in_netns(path, configure)
         except Exception:
-            self.remove_pod_network(name)
+            kill_namespace_processes(path)
+            remove_netns(name)
             raise
 
     def remove_pod_network(self, name: str) -> None:
         """Deleting the namespace deletes its veth pair too."""
-        from pyroute2 import netns
-
-        path = NETNS_DIR / name
-        kill_namespace_processes(path)
-        with contextlib.suppress(OSError):
-            netns.remove(name)
+        with self._lock:
+            kill_namespace_processes(NETNS_DIR / name)
+            remove_netns(name)
 
     def set_pod_link(self, name: str, up: bool) -> None:
         """Cut or restore a pod's cable (node failure simulation)."""
