@@ -15,8 +15,8 @@ from aiohttp import web
 from petset.api import errors, patch, printers, schema
 from petset.api.resources import ResourceType, lookup
 from petset.apiserver import streams
-from petset.client.connector import LogOptions, NodeConnector
 from petset.apiserver.negotiation import TABLE_CONTENT_TYPE, decode_body, decode_object, encode, wants_table
+from petset.client.connector import LogOptions, NodeConnector
 from petset.registry.options import DeleteOptions, ListOptions, WriteOptions
 from petset.registry.registry import Registry
 from petset.registry.rest import ResourceStore

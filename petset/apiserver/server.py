@@ -12,9 +12,9 @@ from aiohttp import web
 
 from petset.api import errors
 from petset.apiserver import discovery, openapi
-from petset.client.connector import NodeConnector
 from petset.apiserver.handlers import ResourceHandler, parse_target, respond
 from petset.apiserver.metrics import Metrics
+from petset.client.connector import NodeConnector
 from petset.registry.registry import Registry
 
 __all__ = ["MAX_REQUEST_BODY_BYTES", "APIServer", "version_info"]

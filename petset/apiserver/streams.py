@@ -39,8 +39,8 @@ from yarl import URL
 
 from petset.api import errors
 from petset.api.resources import ResourceType, lookup
-from petset.client.connector import ExecStreams, NodeConnector, SupportsAttach, TerminalSize
 from petset.apiserver.spdy import PROTOCOL_ERROR, SpdyConnection, SpdyStream
+from petset.client.connector import ExecStreams, NodeConnector, SupportsAttach, TerminalSize
 from petset.registry.options import ListOptions
 from petset.registry.registry import Registry
 

@@ -114,6 +114,28 @@ def _banner(cluster: Cluster, merged: bool) -> None:
     sys.stdout.flush()
 
 
+@cli.command()
+@click.argument("name")
+@click.argument("rtype", default="A", metavar="[TYPE]")
+@click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), default=default_data_dir,
+              show_default="the user's data directory", help="The data dir of the petset whose DNS to ask.")
+@click.option("--server", help="DNS server as HOST:PORT (default: the one petset up wrote into the data dir).")
+@click.option("--tcp", is_flag=True, help="Ask over TCP instead of UDP.")
+def dig(name: str, rtype: str, data_dir: Path, server: str | None, tcp: bool) -> None:
+    """Ask petset's cluster DNS, as dig does: petset dig kubia.default.svc.cluster.local SRV."""
+    from petset.dns.dig import dig as ask
+
+    if server is None:
+        address_file = data_dir.expanduser() / "dns-address"
+        if not address_file.exists():
+            raise click.ClickException(f"no petset DNS address in {data_dir} (is petset up running there?)")
+        server = address_file.read_text().strip()
+    host, _, port = server.rpartition(":")
+    if not host or not port.isdigit():
+        raise click.ClickException(f"--server must be HOST:PORT, not {server!r}")
+    click.echo(asyncio.run(ask(name, rtype.upper(), host, int(port), tcp=tcp)), nl=False)
+
+
 def main() -> None:
     cli(prog_name="petset")
 

@@ -37,6 +37,8 @@ Obj = dict[str, Any]
 log = logging.getLogger(__name__)
 
 LEASE_DURATION = 40
+#: ``kubectl annotate node node-1 petset.io/network=down`` cuts the node off; removing it restores it.
+NETWORK_ANNOTATION = "petset.io/network"
 HEARTBEAT = 10.0
 #: Node status is re-sent at least this often even when nothing changed (nodeStatusReportFrequency).
 STATUS_REPORT = 60.0
@@ -120,6 +122,9 @@ class Kubelet:
         self.pod_informer = Informer(client, PODS, field_selector=f"spec.nodeName={node_name}")
         self.pod_informer.add_handlers(on_add=self._observe, on_update=lambda _, new: self._observe(new),
                                        on_delete=self._forget)
+        # The node's own object: petset's switch to simulate a node whose network is down.
+        self.node_informer = Informer(client, NODES, field_selector=f"metadata.name={node_name}")
+        self.node_informer.add_handlers(on_add=self._node_changed, on_update=lambda _, new: self._node_changed(new))
         self.http: aiohttp.ClientSession | None = None
         self._tasks: list[asyncio.Task[None]] = []
         #: While set, the node "goes dark": no heartbeats, no status, as if its network were cut.
@@ -134,6 +139,7 @@ class Kubelet:
         await self.runtime.start()
         await self._register()
         self.pod_informer.start()
+        self.node_informer.start()
         self._tasks.append(asyncio.create_task(self._heartbeat(), name=f"heartbeat-{self.node_name}"))
 
     async def stop(self) -> None:
@@ -144,12 +150,37 @@ class Kubelet:
                 await task
         self._tasks.clear()
         await self.pod_informer.stop()
+        await self.node_informer.stop()
         await asyncio.gather(*(w.shutdown() for w in list(self.workers.values())), return_exceptions=True)
         self.workers.clear()
         await self.recorder.stop()
         await self.runtime.stop()
         if self.http is not None:
             await self.http.close()
+
+    # the simulated network failure
+
+    def _node_changed(self, node: Obj) -> None:
+        dark = (node["metadata"].get("annotations") or {}).get(NETWORK_ANNOTATION) == "down"
+        if dark == self.dark:
+            return
+        self.dark = dark
+        log.warning("node %s: network %s (annotation %s)", self.node_name, "down" if dark else "up",
+                    NETWORK_ANNOTATION)
+        cut = getattr(self.runtime, "set_network", None)
+        for worker in list(self.workers.values()):
+            if cut is not None and worker.sandbox is not None:
+                cut(worker.sandbox, up=not dark)
+            worker.changed.set()
+        if not dark:
+            # Back: report at once, as a kubelet does when its network returns.
+            asyncio.get_running_loop().create_task(self._rejoin())
+
+    async def _rejoin(self) -> None:
+        try:
+            await self._register()
+        except StatusError as exc:
+            log.warning("node %s could not re-register: %s", self.node_name, exc)
 
     # pods
 

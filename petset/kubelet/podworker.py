@@ -125,6 +125,11 @@ class PodWorker:
     async def _run(self) -> None:
         try:
             while True:
+                if self.kubelet.dark:
+                    # Cut off: the containers run on, but nothing reaches or leaves the node.
+                    self.changed.clear()
+                    await self.changed.wait()
+                    continue
                 pod = self.pod
                 if pod is None:
                     await self._kill_all(grace=2.0, record=True)

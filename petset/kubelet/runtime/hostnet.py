@@ -237,5 +237,6 @@ class HostNetwork:
     def set_pod_link(self, name: str, up: bool) -> None:
         """Cut or restore a pod's cable (node failure simulation)."""
         host_side = "pv" + name.rsplit("-", 1)[-1][:11]
-        for index in self._ipr.link_lookup(ifname=host_side):
-            self._ipr.link("set", index=index, state="up" if up else "down")
+        with self._lock:
+            for index in self._ipr.link_lookup(ifname=host_side):
+                self._ipr.link("set", index=index, state="up" if up else "down")

@@ -115,5 +115,10 @@ class NamespacesRuntime:
         return ["nsenter", f"--target={pid}", "--mount", "--uts", "--net", "--pid", "--root", "--wd", "--",
                 "env", "-i", *env_args, *argv]
 
+    def set_network(self, sandbox: Sandbox, *, up: bool) -> None:
+        """Cut or restore the pod's cable (a node whose network goes down)."""
+        if sandbox.netns:
+            self.network.set_pod_link(sandbox.netns, up)
+
     def reachable_address(self, sandbox: Sandbox) -> str:
         return sandbox.ip
