@@ -182,7 +182,11 @@ class Cluster:
             certs = ensure_certs(self.data_dir / "pki")
             token = _read_or_create_token(self.data_dir / "token")
             self.store = SqliteStore(self.data_dir / "state.db")
-            self.registry = Registry(self.store)
+            self.registry = Registry(
+                self.store,
+                not_ready_toleration_seconds=int(self.config.options.get("default_not_ready_toleration_seconds", 300)),
+                unreachable_toleration_seconds=int(self.config.options.get("default_unreachable_toleration_seconds",
+                                                                           300)))
             await self.registry.start()
             self.apiserver = APIServer(self.registry, token=token, host=self.config.host, port=self.config.port,
                                        ssl_context=certs.server_context())
@@ -249,7 +253,10 @@ class Cluster:
                 host_ip, cidr = "127.0.0.1", None
             kubelet = Kubelet(client, self._node_informers, runtime, node_name=f"node-{index}", host_ip=host_ip,
                               data_dir=self.data_dir, pod_cidr=cidr, dns_address=pod_dns,
-                              user_catalog=self.config.options.get("image_catalog"))
+                              user_catalog=self.config.options.get("image_catalog"),
+                              # The Lease is renewed well within the grace period (upstream: 10 s of 50 s).
+                              heartbeat=min(10.0, float(self.config.options.get("node_monitor_grace_period", 50))
+                                            / 5))
             self.kubelets.append(kubelet)
         self._node_informers.start()
         await self._node_informers.wait_synced()

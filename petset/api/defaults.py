@@ -861,7 +861,9 @@ def _tolerates(tolerations: list[Any], key: str) -> bool:
     )
 
 
-def admit_pod(obj: JSON, old: JSON | None = None) -> list[str]:
+def admit_pod(obj: JSON, old: JSON | None = None, *,
+              not_ready_seconds: int = _DEFAULT_NOT_READY_TOLERATION_SECONDS,
+              unreachable_seconds: int = _DEFAULT_NOT_READY_TOLERATION_SECONDS) -> list[str]:
     """The mutating admission plugins petset runs on pods; ``old`` is None on create.
 
     * ServiceAccount (plugin/pkg/admission/serviceaccount): on create, a pod without a service
@@ -872,7 +874,9 @@ def admit_pod(obj: JSON, old: JSON | None = None) -> list[str]:
       exists in petset); the two built-in system classes resolve to their values. On update the old
       values are carried over.
     * DefaultTolerationSeconds: pods that do not tolerate ``node.kubernetes.io/not-ready`` or
-      ``unreachable`` NoExecute taints get a 300-second toleration for each.
+      ``unreachable`` NoExecute taints get a toleration for each, 300 seconds unless configured
+      (kube-apiserver's --default-not-ready-toleration-seconds and
+      --default-unreachable-toleration-seconds).
 
     Returns the reasons to forbid the request (upstream's messages), empty when admitted.
     """
@@ -902,14 +906,15 @@ def admit_pod(obj: JSON, old: JSON | None = None) -> list[str]:
         tolerations = []
     if not isinstance(tolerations, list):
         return []
-    for key in ("node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable"):
+    for key, seconds in (("node.kubernetes.io/not-ready", not_ready_seconds),
+                         ("node.kubernetes.io/unreachable", unreachable_seconds)):
         if not _tolerates(tolerations, key):
             tolerations.append(
                 {
                     "key": key,
                     "operator": "Exists",
                     "effect": "NoExecute",
-                    "tolerationSeconds": _DEFAULT_NOT_READY_TOLERATION_SECONDS,
+                    "tolerationSeconds": seconds,
                 }
             )
     if tolerations:

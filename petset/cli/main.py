@@ -63,14 +63,28 @@ def cli() -> None:
               show_default=True, help="How pods run: Linux namespaces (root), plain processes, or simulated.")
 @click.option("--dns-port", default=0, show_default=True, type=click.IntRange(0, 65535),
               help="Port of the cluster DNS on 127.0.0.1 (0: any free port).")
+@click.option("--node-monitor-grace-period", default=50.0, show_default=True, type=click.FloatRange(1),
+              help="Seconds without a heartbeat before a node is NotReady (kube-controller-manager's flag).")
+@click.option("--default-unreachable-toleration-seconds", default=300, show_default=True, type=click.IntRange(0),
+              help="How long pods stay on an unreachable node before eviction (kube-apiserver's flag).")
+@click.option("--default-not-ready-toleration-seconds", default=300, show_default=True, type=click.IntRange(0),
+              help="How long pods stay on a not-ready node before eviction (kube-apiserver's flag).")
 @click.option("-v", "--verbose", count=True, help="Log more (-v info, -vv debug).")
 def up(data_dir: Path, host: str, port: int, merge_kubeconfig: bool, nodes: int, runtime: str, dns_port: int,
-       verbose: int) -> None:
+       node_monitor_grace_period: float, default_unreachable_toleration_seconds: int,
+       default_not_ready_toleration_seconds: int, verbose: int) -> None:
     """Start petset in the foreground; Ctrl-C stops it and keeps all state."""
     logging.basicConfig(level=[logging.WARNING, logging.INFO, logging.DEBUG][min(verbose, 2)],
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    options = {
+        "node_monitor_grace_period": node_monitor_grace_period,
+        # The monitor looks a few times per grace period (upstream: every 5 s of 50 s).
+        "node_monitor_period": min(5.0, max(node_monitor_grace_period / 10, 0.5)),
+        "default_unreachable_toleration_seconds": default_unreachable_toleration_seconds,
+        "default_not_ready_toleration_seconds": default_not_ready_toleration_seconds,
+    }
     config = ClusterConfig(data_dir=data_dir.expanduser().resolve(), host=host, port=port, nodes=nodes,
-                           runtime=runtime, dns_port=dns_port)
+                           runtime=runtime, dns_port=dns_port, options=options)
     asyncio.run(_serve(config, merge_kubeconfig))
 
 

@@ -12,10 +12,12 @@ import logging
 import os
 import socket
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, Protocol
 
 from petset.api.errors import StatusError
 from petset.api.resources import lookup
+from petset.client.events import EventRecorder
 from petset.client.informer import InformerFactory
 from petset.client.interface import Client
 from petset.controllers.endpoints import EndpointsController
@@ -23,6 +25,8 @@ from petset.controllers.garbagecollector import GarbageCollector
 from petset.controllers.namespace import NamespaceController
 from petset.controllers.nodelifecycle import NodeLifecycleController
 from petset.controllers.scheduler import Scheduler
+from petset.controllers.statefulset.controller import StatefulSetController
+from petset.controllers.volumes.controller import VolumeController
 
 __all__ = ["ControllerManager"]
 
@@ -49,7 +53,11 @@ class ControllerManager:
         self.options = options or {}
         self.informers = InformerFactory(client)
         self.identity = f"{socket.gethostname()}_{os.getpid()}"
+        self.recorder = EventRecorder(client, "statefulset-controller")
+        self.volume_recorder = EventRecorder(client, "persistentvolume-controller")
+        data_dir = self.options.get("data_dir")
         self.controllers: list[Controller] = [
+            StatefulSetController(client, self.informers, self.recorder),
             GarbageCollector(client, self.informers),
             NamespaceController(client, self.informers),
             EndpointsController(client, self.informers),
@@ -58,6 +66,9 @@ class ControllerManager:
                                     monitor_period=float(self.options.get("node_monitor_period", 5.0)),
                                     grace_period=float(self.options.get("node_monitor_grace_period", 50.0))),
         ]
+        if data_dir is not None:
+            self.controllers.append(VolumeController(client, self.informers, self.volume_recorder,
+                                                     data_dir=Path(data_dir)))
         self._lease_task: asyncio.Task[None] | None = None
         self._leading = asyncio.Event()
 
@@ -72,6 +83,8 @@ class ControllerManager:
         for controller in self.controllers:
             await controller.stop()
         await self.informers.stop()
+        await self.recorder.stop()
+        await self.volume_recorder.stop()
         if self._lease_task is not None:
             self._lease_task.cancel()
             with contextlib.suppress(asyncio.CancelledError):

@@ -8,9 +8,9 @@ NoExecute taint (by default each tolerates it for 300 s) are deleted gracefully;
 confirms, they stay Terminating until a force delete, a returning node, or the Node's deletion.
 When every node is unreachable nothing is evicted (upstream's "master disruption" rule).
 
-Beyond upstream, documented: such pods also get ``status.reason: NodeLost`` with a message naming
-the node, so ``kubectl get pods`` shows them as ``Unknown`` once terminating, as the book shows,
-instead of an unchanged ``Running``.
+Beyond upstream, documented: an evicted pod also gets ``status.reason: NodeLost`` with a message
+naming the node, so ``kubectl get pods`` shows it as ``Unknown`` while it waits for a confirmation
+that cannot come, as the book shows, instead of a plain ``Terminating``.
 """
 
 from __future__ import annotations
@@ -106,9 +106,19 @@ class NodeLifecycleController:
             if self._heartbeat_age(node) > self.grace_period:
                 lost.append(node)
                 await self._mark_unknown(node)
+            else:
+                await self._clear_taints(node)
         everyone_lost = bool(nodes) and len(lost) == len(nodes)
         for node in lost:
             await self._evict(node, allowed=not everyone_lost)
+
+    async def _clear_taints(self, node: Obj) -> None:
+        """A node that reports again loses the taints its silence earned."""
+        taints = (node.get("spec") or {}).get("taints") or []
+        kept = [t for t in taints if t.get("key") != UNREACHABLE]
+        if len(kept) != len(taints):
+            await self.client.patch(NODES, None, node["metadata"]["name"], {"spec": {"taints": kept or None}},
+                                    patch_type="merge")
 
     async def _mark_unknown(self, node: Obj) -> None:
         name = node["metadata"]["name"]
@@ -143,17 +153,15 @@ class NodeLifecycleController:
         status = pod.get("status") or {}
         conditions = status.get("conditions") or []
         ready = next((c for c in conditions if c.get("type") == "Ready"), None)
-        if status.get("reason") == NODE_LOST and ready is not None and ready.get("status") == "False":
+        if ready is None or ready.get("status") == "False":
             return
         stamp = _stamp()
-        updated = [({**c, "status": "False", "lastTransitionTime": stamp} if c.get("type") == "Ready"
-                    and c.get("status") != "False" else c) for c in conditions]
+        updated = [({**c, "status": "False", "lastTransitionTime": stamp} if c.get("type") == "Ready" else c)
+                   for c in conditions]
         meta = pod["metadata"]
         try:
-            await self.client.patch(PODS, meta.get("namespace"), meta["name"], {"status": {
-                "conditions": updated, "reason": NODE_LOST,
-                "message": f"Node {node_name} which was running pod {meta['name']} is unresponsive"}},
-                patch_type="merge", subresource="status")
+            await self.client.patch(PODS, meta.get("namespace"), meta["name"], {"status": {"conditions": updated}},
+                                    patch_type="merge", subresource="status")
         except StatusError as exc:
             if exc.code != 404:
                 raise
@@ -185,6 +193,11 @@ class NodeLifecycleController:
             self.recorder.event(pod, "Normal", "TaintManagerEviction",
                                 f"Marking for deletion Pod {meta.get('namespace')}/{meta['name']}")
             try:
+                # petset's addition: the reason kubectl shows as "Unknown" for a terminating pod.
+                await self.client.patch(PODS, meta.get("namespace"), meta["name"], {"status": {
+                    "reason": NODE_LOST,
+                    "message": f"Node {name} which was running pod {meta['name']} is unresponsive"}},
+                    patch_type="merge", subresource="status")
                 await self.client.delete(PODS, meta.get("namespace"), meta["name"],
                                          preconditions={"uid": meta["uid"]})
             except StatusError as exc:

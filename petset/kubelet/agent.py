@@ -105,7 +105,7 @@ class _Sources:
 class Kubelet:
     def __init__(self, client: Client, informers: InformerFactory, runtime: Runtime, *, node_name: str,
                  host_ip: str, data_dir: Path, pod_cidr: str | None = None, dns_address: str | None = None,
-                 user_catalog: Path | None = None) -> None:
+                 user_catalog: Path | None = None, heartbeat: float = HEARTBEAT) -> None:
         self.client = client
         self.runtime = runtime
         self.node_name = node_name
@@ -114,6 +114,7 @@ class Kubelet:
         self.pod_cidr = pod_cidr
         self.dns_address = dns_address
         self.user_catalog = user_catalog
+        self.heartbeat = heartbeat
         self.pods_dir = data_dir / "nodes" / node_name / "pods"
         self.pods_rt = PODS
         self.recorder = EventRecorder(client, "kubelet", host=node_name)
@@ -315,7 +316,7 @@ class Kubelet:
     async def _heartbeat(self) -> None:
         loop = asyncio.get_running_loop()
         while True:
-            await asyncio.sleep(HEARTBEAT)
+            await asyncio.sleep(self.heartbeat)
             if self.dark:
                 continue
             try:

@@ -539,7 +539,9 @@ class PodWorker:
                             pod_ip=self.sandbox.ip if self.sandbox else None, start_time=self.start_time,
                             init=init_views, containers=views, sandbox_ready=sandbox_ready,
                             reason=self.reason, message=self.message)
-        if status == self.last_status and status == {**(pod.get("status") or {}), **status}:
+        stored = pod.get("status") or {}
+        if status == self.last_status and all(
+                stored.get(k) == v if v is not None else k not in stored for k, v in status.items()):
             return
         try:
             await self.kubelet.client.patch(self.kubelet.pods_rt, pod["metadata"].get("namespace"),

@@ -125,10 +125,9 @@ def pod_status(pod: Obj, *, phase: str, host_ip: str, pod_ip: str | None, start_
         status["podIPs"] = [{"ip": pod_ip}]
     if init:
         status["initContainerStatuses"] = [c.as_status() for c in init]
-    if reason:
-        status["reason"] = reason
-    if message:
-        status["message"] = message
+    # None clears a reason another writer left (the node controller's NodeLost) through the merge patch.
+    status["reason"] = reason or None
+    status["message"] = message or None
     if old.get("qosClass"):
         status["qosClass"] = old["qosClass"]
     return status

@@ -122,6 +122,7 @@ class HostNetwork:
     _lock_file: IO[str] | None = None
     _ipr: Any = None
     _allocated: dict[int, set[int]] = field(default_factory=dict)
+    _last: dict[int, int] = field(default_factory=dict)
     #: One netlink socket serves the host side; pods are made from worker threads, one at a time.
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -185,10 +186,15 @@ class HostNetwork:
             self._lock_file = None
 
     def allocate(self, node_index: int) -> PodAddress:
+        # Round-robin, as host-local IPAM: an address just freed is not handed out again at once,
+        # so no neighbour still remembers the old pod's MAC for the new pod's address.
         used = self._allocated.setdefault(node_index, set())
-        for host in range(2, 255):
+        last = self._last.get(node_index, 1)
+        for step in range(1, 254):
+            host = (last - 2 + step) % 253 + 2
             if host not in used:
                 used.add(host)
+                self._last[node_index] = host
                 return PodAddress(f"10.{244 + self.slot}.{node_index}.{host}", 16, self.gateway)
         raise RuntimeError(f"the pod address range {self.node_cidr(node_index)} is full")
 
