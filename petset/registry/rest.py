@@ -126,8 +126,11 @@ class WatchStream:
                 mark["metadata"]["annotations"] = {"k8s.io/initial-events-end": "true"}
                 return "BOOKMARK", mark, None
             else:
+                # asyncio.timeout, not wait_for: Python 3.11's wait_for loses a cancellation that
+                # arrives as the item does, and the cancelled watcher (an informer) never stops.
                 try:
-                    item = await asyncio.wait_for(self._watcher.queue.get(), timeout)
+                    async with asyncio.timeout(timeout):
+                        item = await self._watcher.queue.get()
                 except TimeoutError:
                     return None
                 if item is None:
