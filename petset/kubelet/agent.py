@@ -171,7 +171,8 @@ class Kubelet:
         cut = getattr(self.runtime, "set_network", None)
         for worker in list(self.workers.values()):
             if cut is not None and worker.sandbox is not None:
-                cut(worker.sandbox, up=not dark)
+                # Netlink calls block: they run beside the event loop, not in it.
+                asyncio.get_running_loop().create_task(asyncio.to_thread(cut, worker.sandbox, up=not dark))
             worker.changed.set()
         if not dark:
             # Back: report at once, as a kubelet does when its network returns.
