@@ -163,13 +163,17 @@ def _claim_directory(volume: Obj, pod: Obj, sources: VolumeSources, data_dir: Pa
     found = volumepaths.host_directory(pv.get("spec") or {}, data_dir)
     if isinstance(found, volumepaths.Refusal):
         raise VolumeError(f'volume "{pv_name}": {found.message}')
-    if found.create:
+    # The symlink check runs before a missing directory is made (making it could follow a link out
+    # of the allowed tree) and again after, in case a link appeared in between.
+    for _ in range(2):
+        escape = volumepaths.symlink_escape(found, os.path.realpath(found.path), os.path.realpath(found.base))
+        if escape is not None:
+            raise VolumeError(f'volume "{pv_name}": {escape.message}')
+        if os.path.isdir(found.path):
+            break
+        if not found.create:
+            raise VolumeError(f"hostPath type check failed: {found.path} is not a directory")
         os.makedirs(found.path, exist_ok=True)
-    elif not os.path.isdir(found.path):
-        raise VolumeError(f'hostPath type check failed: {found.path} is not a directory')
-    escape = volumepaths.symlink_escape(found, os.path.realpath(found.path), os.path.realpath(found.base))
-    if escape is not None:
-        raise VolumeError(f'volume "{pv_name}": {escape.message}')
     return PreparedVolume(found.path, read_only=bool(ref.get("readOnly")) or found.read_only)
 
 
