@@ -8,6 +8,7 @@ decoder does, because kubectl shows those texts to users.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from petset.api.schema import SchemaNode
@@ -26,24 +27,62 @@ class FieldProblems:
         return self.unknown
 
 
-def duplicate_fields(body: bytes) -> list[str]:
-    """Paths of keys that appear twice in one JSON object, as ``duplicate field "a.b"``."""
-    found: list[str] = []
+class _Members(dict[str, Any]):
+    """A decoded JSON object that remembers the keys it saw more than once (the last value wins, as in Go)."""
 
-    def hook(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-        seen: set[str] = set()
-        for key, _ in pairs:
-            if key in seen:
-                found.append(key)
-            seen.add(key)
-        return dict(pairs)
+    __slots__ = ("repeated",)
+    repeated: list[str]
 
-    # Only bodies that could contain a repeated key pay for the slow parse.
+
+def _object_with_repeats(pairs: list[tuple[str, Any]]) -> _Members:
+    obj = _Members(pairs)
+    seen: set[str] = set()
+    obj.repeated = []
+    for key, _ in pairs:
+        if key in seen:
+            obj.repeated.append(key)
+        seen.add(key)
+    return obj
+
+
+#: The end of every object key (and, rarely, of a string value that holds a quote and a colon).
+_KEY_END = re.compile(rb'"\s*:')
+
+
+def _key_count(value: Any) -> int:
+    if isinstance(value, dict):
+        return len(value) + sum(_key_count(v) for v in value.values())
+    if isinstance(value, list):
+        return sum(_key_count(v) for v in value)
+    return 0
+
+
+def duplicate_fields(body: bytes, decoded: Any = None) -> list[str]:
+    """Keys that appear twice in one JSON object, by path as the Go decoder reports them:
+    ``duplicate field "metadata.name"``, ``duplicate field "spec.containers[0].image"``.
+
+    With ``decoded`` (the body as already parsed, repeated keys collapsed), a body whose key count
+    matches the key endings in its text has no repeats and skips the slow, hooked parse.
+    """
+    if decoded is not None and len(_KEY_END.findall(body)) == _key_count(decoded):
+        return []
     try:
-        json.loads(body, object_pairs_hook=hook)
+        root = json.loads(body, object_pairs_hook=_object_with_repeats)
     except ValueError:
         return []
-    return [f'duplicate field "{key}"' for key in found]
+    found: list[str] = []
+
+    def walk(value: Any, path: str) -> None:
+        if isinstance(value, _Members):
+            found.extend(_join(path, key) for key in value.repeated)
+            for key, sub in value.items():
+                walk(sub, _join(path, key))
+        elif isinstance(value, list):
+            for i, sub in enumerate(value):
+                walk(sub, f"{path}[{i}]")
+
+    walk(root, "")
+    return [f'duplicate field "{path}"' for path in found]
 
 
 def _go_type(node: SchemaNode) -> str:
@@ -144,7 +183,7 @@ def _walk(value: Any, node: SchemaNode, path: str, owner: str, problems: FieldPr
             if key not in props:
                 problems.unknown.append(f'unknown field "{_join(path, key)}"')
                 continue
-            _walk(sub, SchemaNode(props[key]), _join(path, key), child_owner, problems)
+            _walk(sub, SchemaNode.of(props[key]), _join(path, key), child_owner, problems)
     elif isinstance(value, list):
         items = node.items()
         if items is None:
@@ -162,7 +201,7 @@ def prune_unknown(value: Any, node: SchemaNode) -> Any:
             extra = node.field("\x00")
             return {k: prune_unknown(v, extra) for k, v in value.items()} if extra else value
         props = node.properties
-        return {k: prune_unknown(v, SchemaNode(props[k])) for k, v in value.items() if k in props}
+        return {k: prune_unknown(v, SchemaNode.of(props[k])) for k, v in value.items() if k in props}
     if isinstance(value, list):
         items = node.items()
         return [prune_unknown(v, items) for v in value] if items else value

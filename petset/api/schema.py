@@ -53,7 +53,7 @@ def definition_for_kind(group: str, version: str, kind: str) -> str | None:
 class SchemaNode:
     """A view on one schema with ``$ref`` resolved, and the Kubernetes extensions read out."""
 
-    __slots__ = ("ext", "name", "raw")
+    __slots__ = ("_types", "ext", "name", "raw")
 
     def __init__(self, raw: dict[str, Any], name: str | None = None) -> None:
         # Extensions written beside a $ref (a PDB's selector is patched by "replace") apply to
@@ -70,15 +70,35 @@ class SchemaNode:
         self.raw = raw
         self.name = name
         self.ext = ext
+        self._types: set[str] | None = None
+
+    @classmethod
+    def of(cls, raw: dict[str, Any]) -> SchemaNode:
+        """The node of a sub-schema inside the definitions, built once.
+
+        Every write walks the same schemas (strict field validation, patches); resolving ``$ref``
+        chains and extensions anew for each field of each request was a large part of a create's
+        cost. The cache holds ``raw`` itself, so its id cannot be reused while the entry lives.
+        """
+        cached = _NODES.get(id(raw))
+        if cached is None or cached[0] is not raw:
+            cached = (raw, cls(raw))
+            _NODES[id(raw)] = cached
+        return cached[1]
 
     @property
     def types(self) -> set[str]:
+        if self._types is None:
+            self._types = self._compute_types()
+        return self._types
+
+    def _compute_types(self) -> set[str]:
         typ = self.raw.get("type")
         if typ is None:
             if "oneOf" in self.raw:
                 found: set[str] = set()
                 for option in self.raw["oneOf"]:
-                    found |= SchemaNode(option).types
+                    found |= SchemaNode.of(option).types
                 return found
             return set()
         if isinstance(typ, str):
@@ -97,15 +117,15 @@ class SchemaNode:
     def field(self, key: str) -> SchemaNode | None:
         sub = self.properties.get(key)
         if sub is not None:
-            return SchemaNode(sub)
+            return SchemaNode.of(sub)
         extra = self.raw.get("additionalProperties")
         if isinstance(extra, dict):
-            return SchemaNode(extra)
+            return SchemaNode.of(extra)
         return None
 
     def items(self) -> SchemaNode | None:
         sub = self.raw.get("items")
-        return SchemaNode(sub) if isinstance(sub, dict) else None
+        return SchemaNode.of(sub) if isinstance(sub, dict) else None
 
     @property
     def is_map(self) -> bool:
@@ -154,8 +174,13 @@ class SchemaNode:
         return f"SchemaNode({self.name or '<inline>'})"
 
 
+#: id(raw sub-schema) -> (that sub-schema, its node); see SchemaNode.of.
+_NODES: dict[int, tuple[dict[str, Any], SchemaNode]] = {}
+
+
+@functools.cache
 def node(group: str, version: str, kind: str) -> SchemaNode | None:
-    """The schema of a top-level kind."""
+    """The schema of a top-level kind (one shared node per kind: nodes are read-only)."""
     name = definition_for_kind(group, version, kind)
     if name is None:
         return None
