@@ -10,8 +10,10 @@ import asyncio
 import base64
 import contextlib
 import fcntl
+import hashlib
 import os
 import secrets
+import socket
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -191,8 +193,10 @@ class Cluster:
             self.apiserver = APIServer(self.registry, token=token, host=self.config.host, port=self.config.port,
                                        ssl_context=certs.server_context())
             await self.apiserver.start()
+            identity = f"{socket.gethostname()}_{hashlib.sha256(str(self.data_dir).encode()).hexdigest()[:12]}"
             self.controllers = ControllerManager(LocalClient(self.registry, user_agent="kube-controller-manager"),
-                                                 options={**self.config.options, "data_dir": self.data_dir})
+                                                 options={**self.config.options, "data_dir": self.data_dir,
+                                                          "identity": identity})
             await self.controllers.start()
             await self._start_nodes_and_dns()
             self._tasks.append(asyncio.create_task(self.store.run_compactor(), name="compactor"))
@@ -201,6 +205,7 @@ class Cluster:
             with os.fdopen(fd, "w") as f:
                 yaml.safe_dump(doc, f, sort_keys=False)
             self._record_lock_holder(self.apiserver.url)
+            self.apiserver.ready = True
         except BaseException:
             await self.stop()
             raise

@@ -12,7 +12,7 @@ from typing import Any
 import orjson
 from aiohttp import web
 
-from petset.api import errors, patch, printers, schema
+from petset.api import errors, patch, printers, protobuf, schema
 from petset.api.resources import ResourceType, lookup
 from petset.apiserver import streams
 from petset.apiserver.negotiation import TABLE_CONTENT_TYPE, decode_body, decode_object, encode, wants_table
@@ -297,7 +297,9 @@ class ResourceHandler:
         body = None
         if request.can_read_body:
             raw = await request.read()
-            if raw.strip():
+            if request.content_type == protobuf.CONTENT_TYPE and raw:
+                body = protobuf.decode(raw)
+            elif raw.strip():
                 try:
                     body = orjson.loads(raw)
                 except orjson.JSONDecodeError as exc:

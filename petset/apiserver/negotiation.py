@@ -8,7 +8,7 @@ import orjson
 import yaml
 from aiohttp import web
 
-from petset.api import errors, fieldvalidation, schema
+from petset.api import errors, fieldvalidation, protobuf, schema
 from petset.api.resources import ResourceType
 
 __all__ = [
@@ -85,10 +85,14 @@ async def decode_body(request: web.Request, *, into: str | None = None) -> tuple
     """
     raw = await request.read()
     ctype = request.content_type
+    if ctype == protobuf.CONTENT_TYPE:
+        # kubectl's typed commands (create namespace, create configmap, ...) send protobuf. The raw
+        # bytes of a JSON body serve the duplicate-field check; protobuf cannot repeat a field.
+        return protobuf.decode(raw), b""
     if "protobuf" in ctype or "cbor" in ctype:
         raise errors.StatusError(415, "UnsupportedMediaType",
                                  'the body of the request was in an unknown format - accepted media types include: '
-                                 'application/json, application/yaml')
+                                 'application/json, application/yaml, application/vnd.kubernetes.protobuf')
     if "yaml" in ctype:
         try:
             body = yaml.load(raw, Loader=_YamlLoader)

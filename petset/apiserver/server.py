@@ -50,6 +50,8 @@ class APIServer:
                                    middlewares=[self._errors, self._authenticate])
         self.app.router.add_route("*", "/{tail:.*}", self._route)
         self._runner: web.AppRunner | None = None
+        #: Set once the whole cluster around this server has started (/readyz).
+        self.ready = False
 
     @property
     def connector(self) -> NodeConnector | None:
@@ -128,7 +130,13 @@ class APIServer:
                                             + [f"/apis/{gv}" for gv in discovery.known_group_versions()
                                                if "/" in gv])})
         head = parts[0]
-        if head in ("healthz", "livez", "readyz") and len(parts) <= 2:
+        if head in ("healthz", "livez") and len(parts) <= 2:
+            return web.Response(text="ok", content_type="text/plain")
+        if head == "readyz" and len(parts) <= 2:
+            if not self.ready:
+                # Serving, but the rest of the cluster (controllers, nodes, kubeconfig) is still starting.
+                return web.Response(status=500, text="[-]poststarthook/petset-cluster-started failed: not finished\n"
+                                    "readyz check failed", content_type="text/plain")
             return web.Response(text="ok", content_type="text/plain")
         if head == "version" and request.method == "GET":
             return respond(version_info())

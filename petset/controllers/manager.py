@@ -52,7 +52,9 @@ class ControllerManager:
         self.client = client
         self.options = options or {}
         self.informers = InformerFactory(client)
-        self.identity = f"{socket.gethostname()}_{os.getpid()}"
+        # petset up passes an identity stable per data dir (only one process may hold a data dir),
+        # so a restart after a crash takes its own lease back at once instead of waiting it out.
+        self.identity = self.options.get("identity") or f"{socket.gethostname()}_{os.getpid()}"
         self.recorder = EventRecorder(client, "statefulset-controller")
         self.volume_recorder = EventRecorder(client, "persistentvolume-controller")
         data_dir = self.options.get("data_dir")

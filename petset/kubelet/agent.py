@@ -119,6 +119,9 @@ class Kubelet:
         self.pods_rt = PODS
         self.recorder = EventRecorder(client, "kubelet", host=node_name)
         self.sources = _Sources(informers)
+        # A pod waiting for its claim to bind starts the moment it does, not at its next retry.
+        informers.get(PVCS).add_handlers(on_add=self._claim_changed,
+                                         on_update=lambda _, new: self._claim_changed(new))
         self.workers: dict[str, PodWorker] = {}
         self.pod_informer = Informer(client, PODS, field_selector=f"spec.nodeName={node_name}")
         self.pod_informer.add_handlers(on_add=self._observe, on_update=lambda _, new: self._observe(new),
@@ -158,6 +161,17 @@ class Kubelet:
         await self.runtime.stop()
         if self.http is not None:
             await self.http.close()
+
+    def _claim_changed(self, claim: Obj) -> None:
+        name = claim["metadata"]["name"]
+        namespace = claim["metadata"].get("namespace")
+        for worker in self.workers.values():
+            pod = worker.pod
+            if worker.sandbox is not None or pod is None or pod["metadata"].get("namespace") != namespace:
+                continue
+            if any((v.get("persistentVolumeClaim") or {}).get("claimName") == name
+                   for v in (pod.get("spec") or {}).get("volumes") or []):
+                worker.changed.set()
 
     # the simulated network failure
 

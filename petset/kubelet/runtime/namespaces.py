@@ -12,7 +12,7 @@ from typing import Any
 
 from petset.kubelet.runtime.base import ContainerConfig, RunningContainer, RuntimeError_, Sandbox
 from petset.kubelet.runtime.hostnet import NETNS_DIR, HostNetwork
-from petset.kubelet.runtime.launch import launch
+from petset.kubelet.runtime.launch import launch, precompile
 
 __all__ = ["NamespacesRuntime", "pod_etc_files"]
 
@@ -72,6 +72,7 @@ class NamespacesRuntime:
         for tool in ("nsenter", "unshare"):
             if shutil.which(tool) is None:
                 raise RuntimeError(f"the namespaces runtime needs util-linux's {tool}")
+        await asyncio.to_thread(precompile)
 
     async def stop(self) -> None:
         return None

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from petset.kubelet.runtime.base import ContainerConfig, RunningContainer, RuntimeError_, Sandbox
-from petset.kubelet.runtime.launch import launch, user_namespaces_work
+from petset.kubelet.runtime.launch import launch, precompile, user_namespaces_work
 from petset.kubelet.runtime.namespaces import pod_etc_files
 
 __all__ = ["ProcessRuntime"]
@@ -36,6 +36,7 @@ class ProcessRuntime:
 
     async def start(self) -> None:
         self.isolates_filesystem = await asyncio.to_thread(user_namespaces_work)
+        await asyncio.to_thread(precompile)
 
     async def stop(self) -> None:
         return None
