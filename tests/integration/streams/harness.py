@@ -28,8 +28,8 @@ from typing import Any
 import yaml
 
 from petset.apiserver.certs import ensure_certs
-from petset.client.connector import ExecStreams, LogOptions, TerminalSize
 from petset.apiserver.server import APIServer
+from petset.client.connector import ExecStreams, LogOptions, TerminalSize
 from petset.registry.registry import Registry
 from petset.storage.sqlite import SqliteStore
 from tests.support.kubectl import Kubectl
