@@ -477,14 +477,22 @@ class PodWorker:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._hook(pod, container, pre_stop, "PreStop"), max(grace, 0.1))
         config = container.config
-        running.send_signal(config.stop_signal if config is not None else signal.SIGTERM)
-        remaining = deadline - time.monotonic()
-        try:
-            await asyncio.wait_for(asyncio.shield(running.wait()), max(remaining, 0.05))
-        except TimeoutError:
-            running.send_signal(signal.SIGKILL)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(running.wait(), 5)
+        stop_signal = config.stop_signal if config is not None else signal.SIGTERM
+        # The program is PID 1 of its PID namespace, where a signal it has no handler for yet (it may
+        # still be starting) is dropped: the stop signal is repeated until the grace period ends.
+        while True:
+            running.send_signal(stop_signal)
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                break
+            try:
+                await asyncio.wait_for(asyncio.shield(running.wait()), min(remaining, 1.0))
+                return
+            except TimeoutError:
+                continue
+        running.send_signal(signal.SIGKILL)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(running.wait(), 5)
 
     async def _kill_all(self, *, grace: float, record: bool, pod: Obj | None = None) -> None:
         everything = [c for c in [*self.init_containers, *self.containers.values()] if c.running is not None]
