@@ -56,9 +56,15 @@ def test_crud_and_scale_subresource(api: client.ApiClient, ns: str) -> None:
     patched = apps.patch_namespaced_stateful_set(
         "pysts", ns, [{"op": "replace", "path": "/spec/replicas", "value": 2}])
     assert patched.spec.replicas == 2
-    read = apps.read_namespaced_stateful_set("pysts", ns)
-    read.spec.replicas = 5
-    replaced = apps.replace_namespaced_stateful_set("pysts", ns, read)
+    # The controller writes the status meanwhile: a replace is read-modify-write, retried on 409.
+    for attempt in range(10):
+        read = apps.read_namespaced_stateful_set("pysts", ns)
+        read.spec.replicas = 5
+        try:
+            replaced = apps.replace_namespaced_stateful_set("pysts", ns, read)
+            break
+        except ApiException as e:
+            assert e.status == 409 and attempt < 9
     assert replaced.spec.replicas == 5
     # A PUT based on an old resourceVersion is refused with 409.
     stale = apps.read_namespaced_stateful_set("pysts", ns)
