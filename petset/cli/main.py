@@ -69,10 +69,12 @@ def cli() -> None:
               help="How long pods stay on an unreachable node before eviction (kube-apiserver's flag).")
 @click.option("--default-not-ready-toleration-seconds", default=300, show_default=True, type=click.IntRange(0),
               help="How long pods stay on a not-ready node before eviction (kube-apiserver's flag).")
+@click.option("--image-catalog", type=click.Path(dir_okay=False, path_type=Path), envvar="PETSET_IMAGE_CATALOG",
+              help="A YAML file mapping more image names to programs of this machine (docs/images.md).")
 @click.option("-v", "--verbose", count=True, help="Log more (-v info, -vv debug).")
 def up(data_dir: Path, host: str, port: int, merge_kubeconfig: bool, nodes: int, runtime: str, dns_port: int,
        node_monitor_grace_period: float, default_unreachable_toleration_seconds: int,
-       default_not_ready_toleration_seconds: int, verbose: int) -> None:
+       default_not_ready_toleration_seconds: int, image_catalog: Path | None, verbose: int) -> None:
     """Start petset in the foreground; Ctrl-C stops it and keeps all state."""
     logging.basicConfig(level=[logging.WARNING, logging.INFO, logging.DEBUG][min(verbose, 2)],
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -82,6 +84,7 @@ def up(data_dir: Path, host: str, port: int, merge_kubeconfig: bool, nodes: int,
         "node_monitor_period": min(5.0, max(node_monitor_grace_period / 10, 0.5)),
         "default_unreachable_toleration_seconds": default_unreachable_toleration_seconds,
         "default_not_ready_toleration_seconds": default_not_ready_toleration_seconds,
+        "image_catalog": image_catalog.expanduser().resolve() if image_catalog else None,
     }
     config = ClusterConfig(data_dir=data_dir.expanduser().resolve(), host=host, port=port, nodes=nodes,
                            runtime=runtime, dns_port=dns_port, options=options)
