@@ -32,7 +32,11 @@ def petset(workdir: Path) -> Iterator[PetsetProcess]:
     """One petset server for the session (tests isolate themselves by namespace)."""
     server = PetsetProcess(workdir / "cluster", free_port()).start()
     yield server
-    server.stop()
+    ended_early = server.process is not None and server.process.poll() is not None
+    code = server.stop()
+    if ended_early:
+        # The session server ended on its own: show why with the session's summary.
+        print(f"petset exited early with {code}:\n{server.log()[-8000:]}")
 
 
 @pytest.fixture(params=kubectl_binaries(), ids=lambda b: "kubectl-" + Path(b).parent.name)

@@ -60,27 +60,42 @@ class Sandbox:
 
 
 class RunningContainer:
-    """A started container: its process, its output streams, and how to stop it."""
+    """A started container: its process, its output streams, and how to stop it.
+
+    Signals go through pidfds: a process that has exited and been reaped can never be confused
+    with a new one that got its PID, however late a stop signal comes.
+    """
 
     def __init__(self, process: asyncio.subprocess.Process | None, *, app_pid: int | None = None) -> None:
         self.process = process
-        self._app_pid = app_pid
         self._done: asyncio.Future[int] | None = None
+        self._process_fd = _pidfd(process.pid) if process is not None else None
+        self._app_pid: int | None = None
+        self._app_fd: int | None = None
+        if app_pid is not None:
+            self._app_pid, self._app_fd = app_pid, _pidfd(app_pid)
+
+    def _find_app(self) -> None:
+        """The program inside the namespace wrappers: the wrapper's first child."""
+        if self._app_fd is not None or self.process is None:
+            return
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            pid = int(children.read_text().split()[0])
+            fd = _pidfd(pid)
+            # Still the wrapper's child once the pidfd is open: the fd is that process's.
+            if fd is not None and str(pid) in children.read_text().split():
+                self._app_pid, self._app_fd = pid, fd
+            elif fd is not None:
+                os.close(fd)
 
     @property
     def pid(self) -> int | None:
         """The host PID of the container's own process (inside wrappers), when known."""
+        self._find_app()
         if self._app_pid is not None:
             return self._app_pid
-        if self.process is None:
-            return None
-        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
-        with contextlib.suppress(OSError, ValueError):
-            listed = children.read_text().split()
-            if listed:
-                self._app_pid = int(listed[0])
-                return self._app_pid
-        return self.process.pid
+        return self.process.pid if self.process is not None else None
 
     @property
     def stdout(self) -> asyncio.StreamReader | None:
@@ -97,7 +112,15 @@ class RunningContainer:
                 self._done = asyncio.get_running_loop().create_future()
             return await self._done
         code = await self.process.wait()
+        self._close()
         return 128 - code if code < 0 else code
+
+    def _close(self) -> None:
+        for fd in (self._app_fd, self._process_fd):
+            if fd is not None:
+                with contextlib.suppress(OSError):
+                    os.close(fd)
+        self._app_fd = self._process_fd = None
 
     def finish(self, code: int) -> None:
         """End a process-less (simulated) container."""
@@ -113,19 +136,27 @@ class RunningContainer:
             return
         if self.process.returncode is not None:
             return
-        target = self.pid
-        with contextlib.suppress(ProcessLookupError, TypeError):
-            if target is not None:
-                os.kill(target, sig)
-        if sig == signal.SIGKILL:
-            with contextlib.suppress(ProcessLookupError):
-                self.process.kill()
+        self._find_app()
+        target = self._app_fd if self._app_fd is not None else self._process_fd
+        if target is not None:
+            with contextlib.suppress(ProcessLookupError, OSError):
+                signal.pidfd_send_signal(target, sig)
+        if sig == signal.SIGKILL and self._process_fd is not None:
+            with contextlib.suppress(ProcessLookupError, OSError):
+                signal.pidfd_send_signal(self._process_fd, sig)
 
     @property
     def running(self) -> bool:
         if self.process is None:
             return self._done is None or not self._done.done()
         return self.process.returncode is None
+
+
+def _pidfd(pid: int) -> int | None:
+    try:
+        return os.pidfd_open(pid)
+    except OSError:
+        return None
 
 
 class Runtime(Protocol):
