@@ -1030,17 +1030,13 @@ def _spec_at(obj: JSON | None, *path: str) -> JSON | None:
 def drop_disabled_fields(new: JSON, old: JSON | None) -> None:
     """Registry strategy: clear fields of feature gates that are off in 1.32 (``old`` is None on create).
 
-    StatefulSets lose ``updateStrategy.rollingUpdate.maxUnavailable`` (MaxUnavailableStatefulSet is
-    alpha) unless the old object had it, silently, as upstream's ``dropStatefulSetDisabledFields``;
-    pods and StatefulSet pod templates lose the fields listed in ``_drop_disabled_pod_spec_fields``.
-    The kind is read from ``new``.
+    Pods and StatefulSet pod templates lose the fields listed in ``_drop_disabled_pod_spec_fields``.
+    Unlike upstream 1.32, a StatefulSet keeps ``updateStrategy.rollingUpdate.maxUnavailable``:
+    petset serves MaxUnavailableStatefulSet as on (it was alpha for years, a known user pain), so
+    the controller's support for it is reachable. The kind is read from ``new``.
     """
     kind = new.get("kind")
     if kind == "StatefulSet":
-        rolling = _spec_at(new, "spec", "updateStrategy", "rollingUpdate")
-        old_rolling = _spec_at(old, "spec", "updateStrategy", "rollingUpdate")
-        if rolling is not None and (old_rolling is None or old_rolling.get("maxUnavailable") is None):
-            rolling.pop("maxUnavailable", None)
         if (spec := _spec_at(new, "spec", "template", "spec")) is not None:
             _drop_disabled_pod_spec_fields(spec, _spec_at(old, "spec", "template", "spec"))
     elif kind == "Pod" and (spec := _spec_at(new, "spec")) is not None:

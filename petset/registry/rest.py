@@ -446,6 +446,10 @@ class ResourceStore:
         wanted_rv = meta.get("resourceVersion")
         if wanted_rv and wanted_rv != old_meta["resourceVersion"]:
             raise errors.optimistic_lock_conflict(rt.plural, rt.group, name)
+        if meta.get("uid") and meta["uid"] != old_meta.get("uid"):
+            # A uid in an update is a precondition, as the generic store checks it.
+            raise errors.conflict(rt.plural, rt.group, name, f"Precondition failed: UID in precondition: "
+                                  f"{meta['uid']}, UID in object meta: {old_meta.get('uid')}")
         if self.namespaced:
             meta["namespace"] = old_meta.get("namespace")
         # Fields only the server sets.

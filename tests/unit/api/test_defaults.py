@@ -1044,12 +1044,13 @@ def test_events() -> None:
 # Disabled fields
 
 
-def test_drop_max_unavailable() -> None:
+def test_max_unavailable_is_kept() -> None:
+    # petset serves MaxUnavailableStatefulSet as on: the field survives create and update.
     new = defaulted(one(CHAPTER10 / "kubia-statefulset.yaml", "StatefulSet"))
     new["spec"]["updateStrategy"]["rollingUpdate"]["maxUnavailable"] = 2
     old = copy.deepcopy(new)
     drop_disabled_fields(new, None)
-    assert new["spec"]["updateStrategy"]["rollingUpdate"] == {"partition": 0}
+    assert new["spec"]["updateStrategy"]["rollingUpdate"] == {"partition": 0, "maxUnavailable": 2}
     kept = copy.deepcopy(old)
     drop_disabled_fields(kept, old)
     assert kept["spec"]["updateStrategy"]["rollingUpdate"] == {"partition": 0, "maxUnavailable": 2}
