@@ -22,10 +22,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from petset.api.errors import StatusError
-from petset.api.resources import ResourceType, lookup
 from petset.client.events import EventRecorder
 from petset.client.informer import InformerFactory
-from petset.client.interface import Client
+from petset.client.interface import Client, resource
 
 __all__ = ["NodeLifecycleController"]
 
@@ -36,14 +35,9 @@ UNREACHABLE = "node.kubernetes.io/unreachable"
 NODE_LOST = "NodeLost"
 
 
-def _rt(group_version: str, plural: str) -> ResourceType:
-    group, _, version = group_version.rpartition("/")
-    found = lookup(group, version, plural)
-    assert found is not None
-    return found
 
 
-PODS, NODES, LEASES = _rt("v1", "pods"), _rt("v1", "nodes"), _rt("coordination.k8s.io/v1", "leases")
+PODS, NODES, LEASES = resource("v1", "pods"), resource("v1", "nodes"), resource("coordination.k8s.io/v1", "leases")
 
 
 def _stamp() -> str:

@@ -19,10 +19,9 @@ from typing import Any
 from petset.api import labels
 from petset.api.errors import StatusError
 from petset.api.quantity import parse_quantity
-from petset.api.resources import ResourceType, lookup
 from petset.client.events import EventRecorder
 from petset.client.informer import InformerFactory, key_of
-from petset.client.interface import Client
+from petset.client.interface import Client, resource
 from petset.controllers.runner import QueueRunner
 
 __all__ = ["Scheduler", "node_fits"]
@@ -32,15 +31,10 @@ log = logging.getLogger(__name__)
 SCHEDULER_NAME = "default-scheduler"
 
 
-def _rt(group_version: str, plural: str) -> ResourceType:
-    group, _, version = group_version.rpartition("/")
-    found = lookup(group, version, plural)
-    assert found is not None
-    return found
 
 
-PODS, NODES = _rt("v1", "pods"), _rt("v1", "nodes")
-PVCS, PVS, CLASSES = _rt("v1", "persistentvolumeclaims"), _rt("v1", "persistentvolumes"), _rt(
+PODS, NODES = resource("v1", "pods"), resource("v1", "nodes")
+PVCS, PVS, CLASSES = resource("v1", "persistentvolumeclaims"), resource("v1", "persistentvolumes"), resource(
     "storage.k8s.io/v1", "storageclasses")
 
 

@@ -22,11 +22,10 @@ import aiohttp
 
 from petset.api import errors
 from petset.api.errors import StatusError
-from petset.api.resources import ResourceType, lookup
 from petset.client.connector import ExecStreams, LogOptions
 from petset.client.events import EventRecorder
 from petset.client.informer import Informer, InformerFactory
-from petset.client.interface import Client
+from petset.client.interface import Client, resource
 from petset.kubelet.logs import read_log
 from petset.kubelet.podworker import PodWorker
 from petset.kubelet.runtime.base import Runtime, RuntimeError_
@@ -44,16 +43,11 @@ HEARTBEAT = 10.0
 STATUS_REPORT = 60.0
 
 
-def _rt(group_version: str, plural: str) -> ResourceType:
-    group, _, version = group_version.rpartition("/")
-    found = lookup(group, version, plural)
-    assert found is not None
-    return found
 
 
-PODS, NODES, LEASES = _rt("v1", "pods"), _rt("v1", "nodes"), _rt("coordination.k8s.io/v1", "leases")
-CONFIGMAPS, SECRETS, SERVICES = _rt("v1", "configmaps"), _rt("v1", "secrets"), _rt("v1", "services")
-PVCS, PVS = _rt("v1", "persistentvolumeclaims"), _rt("v1", "persistentvolumes")
+PODS, NODES, LEASES = resource("v1", "pods"), resource("v1", "nodes"), resource("coordination.k8s.io/v1", "leases")
+CONFIGMAPS, SECRETS, SERVICES = resource("v1", "configmaps"), resource("v1", "secrets"), resource("v1", "services")
+PVCS, PVS = resource("v1", "persistentvolumeclaims"), resource("v1", "persistentvolumes")
 
 
 def _micro_now() -> str:

@@ -21,10 +21,9 @@ from pathlib import Path
 from typing import Any
 
 from petset.api.errors import StatusError
-from petset.api.resources import ResourceType, lookup
 from petset.client.events import EventRecorder
 from petset.client.informer import InformerFactory, key_of
-from petset.client.interface import Client
+from petset.client.interface import Client, resource
 from petset.controllers.runner import QueueRunner
 from petset.controllers.volumes import helpers
 from petset.controllers.volumes.binder import Binder
@@ -42,17 +41,10 @@ Obj = dict[str, Any]
 log = logging.getLogger(__name__)
 
 
-def _rt(group_version: str, plural: str) -> ResourceType:
-    group, _, version = group_version.rpartition("/")
-    found = lookup(group, version, plural)
-    assert found is not None, plural
-    return found
-
-
-STORAGE_CLASSES = _rt("storage.k8s.io/v1", "storageclasses")
-PODS = _rt("v1", "pods")
-NODES = _rt("v1", "nodes")
-STATEFULSETS = _rt("apps/v1", "statefulsets")
+STORAGE_CLASSES = resource("storage.k8s.io/v1", "storageclasses")
+PODS = resource("v1", "pods")
+NODES = resource("v1", "nodes")
+STATEFULSETS = resource("apps/v1", "statefulsets")
 
 DEFAULT_STORAGE_CLASS: Obj = {
     "apiVersion": "storage.k8s.io/v1", "kind": "StorageClass",
