@@ -17,33 +17,29 @@ import socket
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import yaml
 
 from petset.apiserver.certs import ensure_certs
 from petset.apiserver.server import APIServer
-from petset.client.informer import InformerFactory
 from petset.client.local import LocalClient
-from petset.controllers.manager import ControllerManager
-from petset.dns.server import DNSServer
-from petset.kubelet.agent import Kubelet
-from petset.kubelet.connector import LocalNodes
-from petset.kubelet.runtime.base import Runtime
-from petset.kubelet.runtime.hostnet import HostNetwork
-from petset.kubelet.runtime.namespaces import NamespacesRuntime
-from petset.kubelet.runtime.process import ProcessRuntime
-from petset.kubelet.runtime.simulated import SimulatedRuntime
+from petset.cluster_errors import AlreadyRunning
 from petset.registry.registry import Registry
 from petset.storage.sqlite import SqliteStore
+
+if TYPE_CHECKING:
+    # Imported when started, after the API server listens: kubectl is served a few hundred
+    # milliseconds sooner than if every component's modules were loaded first.
+    from petset.client.informer import InformerFactory
+    from petset.controllers.manager import ControllerManager
+    from petset.dns.server import DNSServer
+    from petset.kubelet.agent import Kubelet
+    from petset.kubelet.runtime.hostnet import HostNetwork
 
 __all__ = ["AlreadyRunning", "Cluster", "ClusterConfig", "merge_kubeconfig"]
 
 CONTEXT = "petset"
-
-
-class AlreadyRunning(Exception):
-    pass
 
 
 @dataclass
@@ -193,6 +189,14 @@ class Cluster:
             self.apiserver = APIServer(self.registry, token=token, host=self.config.host, port=self.config.port,
                                        ssl_context=certs.server_context())
             await self.apiserver.start()
+            doc = kubeconfig_document(self.apiserver.url, certs.ca_cert.read_bytes(), token)
+            fd = os.open(self.kubeconfig_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w") as f:
+                yaml.safe_dump(doc, f, sort_keys=False)
+            self._record_lock_holder(self.apiserver.url)
+            # From here kubectl is served; the components come up behind the API.
+            from petset.controllers.manager import ControllerManager
+
             identity = f"{socket.gethostname()}_{hashlib.sha256(str(self.data_dir).encode()).hexdigest()[:12]}"
             self.controllers = ControllerManager(LocalClient(self.registry, user_agent="kube-controller-manager"),
                                                  options={**self.config.options, "data_dir": self.data_dir,
@@ -200,11 +204,6 @@ class Cluster:
             await self.controllers.start()
             await self._start_nodes_and_dns()
             self._tasks.append(asyncio.create_task(self.store.run_compactor(), name="compactor"))
-            doc = kubeconfig_document(self.apiserver.url, certs.ca_cert.read_bytes(), token)
-            fd = os.open(self.kubeconfig_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            with os.fdopen(fd, "w") as f:
-                yaml.safe_dump(doc, f, sort_keys=False)
-            self._record_lock_holder(self.apiserver.url)
             self.apiserver.ready = True
         except BaseException:
             await self.stop()
@@ -224,6 +223,16 @@ class Cluster:
 
     async def _start_nodes_and_dns(self) -> None:
         """The cluster DNS, then one node agent per node, each with its pod address range."""
+        from petset.client.informer import InformerFactory
+        from petset.dns.server import DNSServer
+        from petset.kubelet.agent import Kubelet
+        from petset.kubelet.connector import LocalNodes
+        from petset.kubelet.runtime.base import Runtime
+        from petset.kubelet.runtime.hostnet import HostNetwork
+        from petset.kubelet.runtime.namespaces import NamespacesRuntime
+        from petset.kubelet.runtime.process import ProcessRuntime
+        from petset.kubelet.runtime.simulated import SimulatedRuntime
+
         assert self.registry is not None and self.apiserver is not None
         kind = self._runtime_kind()
         self.runtime_name = kind

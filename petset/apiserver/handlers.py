@@ -14,7 +14,6 @@ from aiohttp import web
 
 from petset.api import errors, patch, printers, protobuf, schema
 from petset.api.resources import ResourceType, lookup
-from petset.apiserver import streams
 from petset.apiserver.negotiation import TABLE_CONTENT_TYPE, decode_body, decode_object, encode, wants_table
 from petset.client.connector import LogOptions, NodeConnector
 from petset.registry.options import DeleteOptions, ListOptions, WriteOptions
@@ -418,6 +417,10 @@ class ResourceHandler:
         return response
 
     async def _node_stream(self, request: web.Request, store: ResourceStore, target: Target) -> web.StreamResponse:
+        # Loaded on first use: WebSocket and SPDY machinery is not on the path of ordinary requests,
+        # and importing it at start-up would delay the first answer to kubectl.
+        from petset.apiserver import streams
+
         assert target.name is not None
         # pods/web-0:8080/proxy and services/https:web:443/proxy name a port along with the object.
         name = streams.object_name(target)

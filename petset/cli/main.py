@@ -9,11 +9,15 @@ import os
 import signal
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 import platformdirs
 
-from petset.cluster import AlreadyRunning, Cluster, ClusterConfig, kubeconfig_document, merge_kubeconfig
+from petset.cluster_errors import AlreadyRunning
+
+if TYPE_CHECKING:
+    from petset.cluster import Cluster, ClusterConfig
 
 __all__ = ["main"]
 
@@ -78,6 +82,8 @@ def up(data_dir: Path, host: str, port: int, merge_kubeconfig: bool, nodes: int,
     """Start petset in the foreground; Ctrl-C stops it and keeps all state."""
     logging.basicConfig(level=[logging.WARNING, logging.INFO, logging.DEBUG][min(verbose, 2)],
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    _compile_package()
+    from petset.cluster import ClusterConfig
     options = {
         "node_monitor_grace_period": node_monitor_grace_period,
         # The monitor looks a few times per grace period (upstream: every 5 s of 50 s).
@@ -91,7 +97,18 @@ def up(data_dir: Path, host: str, port: int, merge_kubeconfig: bool, nodes: int,
     asyncio.run(_serve(config, merge_kubeconfig))
 
 
+def _compile_package() -> None:
+    """Byte-compile petset once: where Python may not cache compiled modules itself
+    (PYTHONDONTWRITEBYTECODE, editable installs), every start would compile them all again."""
+    import compileall
+
+    with contextlib.suppress(OSError):
+        compileall.compile_dir(Path(__file__).resolve().parents[1], quiet=2)
+
+
 async def _serve(config: ClusterConfig, merge: bool) -> None:
+    from petset.cluster import Cluster, kubeconfig_document, merge_kubeconfig
+
     cluster = Cluster(config)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
