@@ -246,3 +246,64 @@ def test_stopping_petset_leaves_nothing_behind(runtime_cluster: tuple[str, Petse
     # The pod object stayed; its container starts again.
     _wait_ready(k, "leftover", timeout=30)
     shutil.rmtree(cache, ignore_errors=True)
+
+
+def test_env_config_volumes_init_containers_and_log_follow(k: Kubectl) -> None:
+    k.run("create", "-f", "-", input=json.dumps({"apiVersion": "v1", "kind": "ConfigMap",
+                                                  "metadata": {"name": "settings"},
+                                                  "data": {"greeting": "hello", "app.conf": "mode=pet\n"}}))
+    k.run("create", "-f", "-", input=json.dumps({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "creds"},
+                                                  "stringData": {"password": "s3cret"}}))
+    pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "full", "labels": {"tier": "pets"}},
+           "spec": {
+               "terminationGracePeriodSeconds": 2,
+               "initContainers": [{"name": "prepare", "image": "busybox",
+                                   "command": ["sh", "-c", "echo prepared > /scratch/init.txt"],
+                                   "volumeMounts": [{"name": "work", "mountPath": "/scratch"}]}],
+               "containers": [{
+                   "name": "kubia", "image": "luksa/kubia-pet", "ports": [{"containerPort": 8080, "name": "http"}],
+                   "env": [{"name": "GREETING", "valueFrom": {"configMapKeyRef": {"name": "settings", "key": "greeting"}}},
+                           {"name": "PASSWORD", "valueFrom": {"secretKeyRef": {"name": "creds", "key": "password"}}},
+                           {"name": "MY_POD", "valueFrom": {"fieldRef": {"fieldPath": "metadata.name"}}},
+                           {"name": "MY_TIER", "valueFrom": {"fieldRef": {"fieldPath": "metadata.labels['tier']"}}},
+                           {"name": "COMBINED", "value": "$(GREETING)-$(MY_POD)"}],
+                   "readinessProbe": {"httpGet": {"path": "/", "port": "http"}, "periodSeconds": 1},
+                   "livenessProbe": {"tcpSocket": {"port": 8080}, "periodSeconds": 1},
+                   "volumeMounts": [{"name": "data", "mountPath": "/var/data"},
+                                    {"name": "config", "mountPath": "/etc/app"},
+                                    {"name": "secret", "mountPath": "/etc/creds"},
+                                    {"name": "work", "mountPath": "/scratch"}]}],
+               "volumes": [{"name": "data", "emptyDir": {}}, {"name": "work", "emptyDir": {}},
+                           {"name": "config", "configMap": {"name": "settings"}},
+                           {"name": "secret", "secret": {"secretName": "creds"}}]}}
+    k.run("create", "-f", "-", input=json.dumps(pod))
+    status = _wait_ready(k, "full")["status"]
+    init = status["initContainerStatuses"][0]
+    assert init["state"]["terminated"]["exitCode"] == 0 and init["state"]["terminated"]["reason"] == "Completed"
+    env = dict(line.split("=", 1) for line in k.run("exec", "full", "--", "env").stdout.splitlines() if "=" in line)
+    assert (env["GREETING"], env["PASSWORD"], env["MY_POD"], env["MY_TIER"], env["COMBINED"]) == (
+        "hello", "s3cret", "full", "pets", "hello-full")
+    assert env["HOSTNAME"] == "full"
+    assert k.run("exec", "full", "--", "cat", "/etc/app/app.conf").stdout == "mode=pet\n"
+    assert k.run("exec", "full", "--", "cat", "/etc/creds/password").stdout == "s3cret"
+    assert k.run("exec", "full", "--", "cat", "/scratch/init.txt").stdout == "prepared\n"
+    follow = k.popen("logs", "-f", "full")
+    try:
+        ip = status["podIP"]
+        for n in range(3):
+            deadline = time.monotonic() + 10
+            while True:
+                try:
+                    _http(f"http://{ip}:8080/", f"post {n}".encode())
+                    break
+                except OSError:
+                    if time.monotonic() > deadline:
+                        raise
+                    time.sleep(0.1)
+        assert follow.stdout is not None
+        lines = [follow.stdout.readline() for _ in range(3)]
+    finally:
+        follow.terminate()
+        follow.wait(5)
+    assert lines == ["New data has been received and stored.\n"] * 3
+    assert k.run("logs", "full", "--tail=1").stdout == "New data has been received and stored.\n"

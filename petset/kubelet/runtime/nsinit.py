@@ -94,10 +94,19 @@ def _bind_root(root: str, scratch: str) -> None:
             continue
         elif name in _SYSTEM_DIRS:
             os.makedirs(target)
-            _mount(source, target, None, MS_BIND | MS_REC)
-            # A locked mount keeps its flags: it then stays as the host has it.
-            with contextlib.suppress(OSError):
-                _mount(source, target, None, MS_BIND | MS_REMOUNT | MS_RDONLY)
+            # An overlay per system directory (allowed in a user namespace, unlike one over /) lets
+            # the container write there, e.g. create a mount point like /etc/app, without touching
+            # the host; where even that is refused, a read-only bind.
+            upper, work = os.path.join(scratch, f"upper-{name}"), os.path.join(scratch, f"work-{name}")
+            os.makedirs(upper)
+            os.makedirs(work)
+            try:
+                _mount("overlay", target, "overlay", 0, f"lowerdir={source},upperdir={upper},workdir={work}")
+            except OSError:
+                _mount(source, target, None, MS_BIND | MS_REC)
+                # A locked mount keeps its flags: it then stays as the host has it.
+                with contextlib.suppress(OSError):
+                    _mount(source, target, None, MS_BIND | MS_REMOUNT | MS_RDONLY)
         else:
             os.makedirs(target)
 
