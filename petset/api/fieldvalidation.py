@@ -13,7 +13,7 @@ from typing import Any
 
 from petset.api.schema import SchemaNode
 
-__all__ = ["FieldProblems", "duplicate_fields", "find_problems", "prune_unknown"]
+__all__ = ["FieldProblems", "duplicate_fields", "find_problems", "json_type_name", "prune_unknown"]
 
 
 class FieldProblems:
@@ -22,9 +22,6 @@ class FieldProblems:
     def __init__(self) -> None:
         self.unknown: list[str] = []
         self.type_errors: list[str] = []
-
-    def strict_messages(self) -> list[str]:
-        return self.unknown
 
 
 class _Members(dict[str, Any]):
@@ -111,7 +108,8 @@ def _go_type(node: SchemaNode) -> str:
     return "interface {}"
 
 
-def _json_type(value: Any) -> str:
+def json_type_name(value: Any) -> str:
+    """The JSON value names Go's UnmarshalTypeError uses (``string``, ``number``, ``array``...)."""
     if isinstance(value, bool):
         return "bool"
     if isinstance(value, int | float):
@@ -166,7 +164,7 @@ def _walk(value: Any, node: SchemaNode, path: str, owner: str, problems: FieldPr
         return
     if not _accepts(node, value):
         problems.type_errors.append(
-            f"json: cannot unmarshal {_json_type(value)} into Go struct field {owner}.{path} of type {_go_type(node)}")
+            f"json: cannot unmarshal {json_type_name(value)} into Go struct field {owner}.{path} of type {_go_type(node)}")
         return
     if isinstance(value, dict):
         if node.allows_any_field:

@@ -109,24 +109,9 @@ async def decode_body(request: web.Request, *, into: str | None = None) -> tuple
                 raise _unrecognized(into, f"couldn't get version/kind; json parse error: {why}", raw) from None
             raise errors.bad_request(why) from None
     if into is not None and body is not None and not isinstance(body, dict):
-        why = f"json: cannot unmarshal {_json_value_name(body)} into Go value of type {_FIND_KIND_TYPE}"
+        why = f"json: cannot unmarshal {fieldvalidation.json_type_name(body)} into Go value of type {_FIND_KIND_TYPE}"
         raise _unrecognized(into, f"couldn't get version/kind; json parse error: {why}", raw)
     return body, raw
-
-
-def _json_value_name(value: Any) -> str:
-    """The JSON value names Go's UnmarshalTypeError uses."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "bool"
-    if isinstance(value, int | float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    return "object"
 
 
 _SPACE = frozenset(b" \t\r\n")
@@ -333,7 +318,7 @@ def decode_object(rt: ResourceType, body: Any, raw: bytes | None, *, field_valid
     version = rt.version if expected_kind is None else "v1"
     if not isinstance(body, dict):
         raise errors.bad_request(f'{kind} in version "{version}" cannot be handled as a {kind}: json: cannot '
-                                 f"unmarshal {_json_value_name(body)} into Go value of type struct")
+                                 f"unmarshal {fieldvalidation.json_type_name(body)} into Go value of type struct")
     # Looked for before the defaults below add keys: the check compares key counts with the raw text.
     duplicates = []
     if field_validation != "Ignore" and raw is not None and raw[:1] == b"{":

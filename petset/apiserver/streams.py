@@ -38,9 +38,10 @@ from multidict import CIMultiDict
 from yarl import URL
 
 from petset.api import errors
-from petset.api.resources import ResourceType, lookup
+from petset.api.resources import ResourceType
 from petset.apiserver.spdy import PROTOCOL_ERROR, SpdyConnection, SpdyStream
 from petset.client.connector import ExecStreams, NodeConnector, SupportsAttach, TerminalSize
+from petset.client.interface import resource
 from petset.registry.options import ListOptions
 from petset.registry.registry import Registry
 
@@ -887,10 +888,6 @@ async def _service_proxy(request: web.Request, registry: Registry, connector: No
     return await _relay(request, scheme or "http", address, port, subpath)
 
 
-def _rt(group: str, version: str, plural: str) -> ResourceType:
-    found = lookup(group, version, plural)
-    assert found is not None
-    return found
 
 
 async def _ready_endpoints(registry: Registry, connector: NodeConnector, service: Obj,
@@ -898,9 +895,9 @@ async def _ready_endpoints(registry: Registry, connector: NodeConnector, service
     """(address, port) of every ready endpoint serving ``service_port``: from EndpointSlices, else the selector."""
     meta = service["metadata"]
     namespace, name = meta.get("namespace") or "default", meta["name"]
-    pods_rt = _rt("", "v1", "pods")
+    pods_rt = resource("v1", "pods")
     pods = registry.store_for(pods_rt)
-    slices_rt = _rt("discovery.k8s.io", "v1", "endpointslices")
+    slices_rt = resource("discovery.k8s.io/v1", "endpointslices")
     slices = (await registry.store_for(slices_rt).list(
         slices_rt, namespace, ListOptions(label_selector=f"kubernetes.io/service-name={name}")))["items"]
     port_name = service_port.get("name") or ""

@@ -22,8 +22,8 @@ import socket
 from collections.abc import Sequence
 from typing import Any
 
-from petset.api.resources import ResourceType, lookup
 from petset.client.informer import InformerFactory
+from petset.client.interface import resource
 from petset.dns import wire
 from petset.dns.forward import Forwarder, Upstream, parse_upstreams, resolv_conf_nameservers, without_self
 from petset.dns.records import RecordIndex, pod_records, service_records
@@ -42,15 +42,11 @@ TCP_IDLE_TIMEOUT = 10.0
 SYNC_TIMEOUT = 5.0
 
 
-def _rt(group: str, version: str, plural: str) -> ResourceType:
-    found = lookup(group, version, plural)
-    assert found is not None, plural
-    return found
 
 
-SERVICES = _rt("", "v1", "services")
-PODS = _rt("", "v1", "pods")
-ENDPOINT_SLICES = _rt("discovery.k8s.io", "v1", "endpointslices")
+SERVICES = resource("v1", "services")
+PODS = resource("v1", "pods")
+ENDPOINT_SLICES = resource("discovery.k8s.io/v1", "endpointslices")
 
 
 def _bind_pair(host: str, port: int) -> tuple[socket.socket, socket.socket]:

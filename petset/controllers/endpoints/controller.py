@@ -19,9 +19,8 @@ from typing import Any
 
 from petset.api import labels
 from petset.api.errors import StatusError
-from petset.api.resources import ResourceType, lookup
 from petset.client.informer import InformerFactory
-from petset.client.interface import Client
+from petset.client.interface import Client, resource
 from petset.controllers.endpoints.pods import is_pod_ready, pod_ips, service_selector
 from petset.controllers.endpoints.slices import (
     CONTROLLER_NAME,
@@ -44,16 +43,12 @@ log = logging.getLogger(__name__)
 STALE_RETRY = 0.5
 
 
-def _rt(group: str, version: str, plural: str) -> ResourceType:
-    found = lookup(group, version, plural)
-    assert found is not None, plural
-    return found
 
 
-SERVICES = _rt("", "v1", "services")
-PODS = _rt("", "v1", "pods")
-ENDPOINTS = _rt("", "v1", "endpoints")
-ENDPOINT_SLICES = _rt("discovery.k8s.io", "v1", "endpointslices")
+SERVICES = resource("v1", "services")
+PODS = resource("v1", "pods")
+ENDPOINTS = resource("v1", "endpoints")
+ENDPOINT_SLICES = resource("discovery.k8s.io/v1", "endpointslices")
 
 
 def _key(obj: Mapping[str, Any]) -> str:
