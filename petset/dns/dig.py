@@ -14,26 +14,14 @@ from collections.abc import Sequence
 
 from dnslib import CLASS, QTYPE, RR, DNSError, DNSRecord
 
+from petset.dns.forward import UdpAnswer
+
 __all__ = ["dig"]
-
-
-class _Reply(asyncio.DatagramProtocol):
-    def __init__(self, query_id: bytes) -> None:
-        self.query_id = query_id
-        self.answer: asyncio.Future[bytes] = asyncio.get_running_loop().create_future()
-
-    def datagram_received(self, data: bytes, addr: object) -> None:
-        if data[:2] == self.query_id and not self.answer.done():
-            self.answer.set_result(data)
-
-    def error_received(self, exc: Exception) -> None:
-        if not self.answer.done():
-            self.answer.set_exception(exc)
 
 
 async def _udp(packet: bytes, server: str, port: int) -> bytes:
     loop = asyncio.get_running_loop()
-    transport, protocol = await loop.create_datagram_endpoint(lambda: _Reply(packet[:2]), remote_addr=(server, port))
+    transport, protocol = await loop.create_datagram_endpoint(lambda: UdpAnswer(packet[:2]), remote_addr=(server, port))
     try:
         transport.sendto(packet)
         return await protocol.answer

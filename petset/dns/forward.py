@@ -72,7 +72,9 @@ def without_self(nameservers: Sequence[str], host: str, port: int) -> list[Upstr
     return out
 
 
-class _OneAnswer(asyncio.DatagramProtocol):
+class UdpAnswer(asyncio.DatagramProtocol):
+    """Receives the one UDP reply whose id matches the query's."""
+
     def __init__(self, query_id: bytes) -> None:
         self.query_id = query_id
         self.answer: asyncio.Future[bytes] = asyncio.get_running_loop().create_future()
@@ -128,7 +130,7 @@ class Forwarder:
     @staticmethod
     async def _udp(upstream: Upstream, query: bytes) -> bytes:
         loop = asyncio.get_running_loop()
-        transport, protocol = await loop.create_datagram_endpoint(lambda: _OneAnswer(query[:2]),
+        transport, protocol = await loop.create_datagram_endpoint(lambda: UdpAnswer(query[:2]),
                                                                   remote_addr=upstream)
         try:
             transport.sendto(query)

@@ -199,29 +199,17 @@ def prepare_volumes(pod: Obj, sources: VolumeSources, pod_dir: Path, data_dir: P
             elif kind == "Directory" and not os.path.isdir(path):
                 raise VolumeError(f"hostPath type check failed: {path} is not a directory")
             prepared[name] = PreparedVolume(path)
-        elif "configMap" in volume:
-            ref = volume["configMap"]
-            cm = sources.configmap(namespace, ref.get("name", ""))
-            if cm is None:
-                if ref.get("optional"):
-                    _write_files(base, {})
-                    prepared[name] = PreparedVolume(str(base), read_only=True)
-                    continue
-                raise VolumeError(f'configmap "{ref.get("name")}" not found')
-            _write_files(base, _key_files(_configmap_data(cm), ref.get("items"), ref.get("defaultMode", 0o644),
-                                          "configmap", bool(ref.get("optional"))))
-            prepared[name] = PreparedVolume(str(base), read_only=True)
-        elif "secret" in volume:
-            ref = volume["secret"]
-            secret = sources.secret(namespace, ref.get("secretName", ""))
-            if secret is None:
-                if ref.get("optional"):
-                    _write_files(base, {})
-                    prepared[name] = PreparedVolume(str(base), read_only=True)
-                    continue
-                raise VolumeError(f'secret "{ref.get("secretName")}" not found')
-            _write_files(base, _key_files(_secret_data(secret), ref.get("items"), ref.get("defaultMode", 0o644),
-                                          "secret", bool(ref.get("optional"))))
+        elif "configMap" in volume or "secret" in volume:
+            kind = "configmap" if "configMap" in volume else "secret"
+            ref = volume["configMap" if kind == "configmap" else "secret"]
+            object_name = ref.get("name" if kind == "configmap" else "secretName", "")
+            found = sources.configmap(namespace, object_name) if kind == "configmap" else sources.secret(
+                namespace, object_name)
+            if found is None and not ref.get("optional"):
+                raise VolumeError(f'{kind} "{object_name}" not found')
+            data = {} if found is None else _configmap_data(found) if kind == "configmap" else _secret_data(found)
+            _write_files(base, _key_files(data, ref.get("items"), ref.get("defaultMode", 0o644), kind,
+                                          bool(ref.get("optional"))) if found is not None else {})
             prepared[name] = PreparedVolume(str(base), read_only=True)
         elif "downwardAPI" in volume:
             ref = volume["downwardAPI"]
