@@ -182,6 +182,18 @@ def test_6_scaling_removes_the_highest_ordinal_first_and_keeps_claims(book: Book
         "claimName"] == "data-kubia-1"
 
 
+def test_6b_the_pets_data_survives_a_restart_of_petset(book: Book) -> None:
+    before = _eventually(lambda: book.get("/api/v1/namespaces/default/pods/kubia-0/proxy/"))
+    assert book.server.stop() == 0
+    book.server.start("--nodes", "2", "--node-monitor-grace-period", "3",
+                      "--default-unreachable-toleration-seconds", "2")
+    # The pods' objects stayed; their containers start again on their volumes.
+    _eventually(lambda: book.ready("kubia-0", "kubia-1"), 60)
+    claims = {line.split()[0]: line.split()[1] for line in book.k.run("get", "pvc").stdout.splitlines()[1:]}
+    assert claims == {"data-kubia-0": "Bound", "data-kubia-1": "Bound", "data-kubia-2": "Bound"}
+    assert _eventually(lambda: book.get("/api/v1/namespaces/default/pods/kubia-0/proxy/")) == before
+
+
 def test_7_the_public_service_proxy_reaches_a_pod(book: Book) -> None:
     assert book.k.run("create", "-f", str(CHAPTER10 / "kubia-service-public.yaml")).stdout.strip() == \
         "service/kubia-public created"
