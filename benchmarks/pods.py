@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
 import ssl
 import sys
@@ -25,6 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from tests.support.processes import descendants  # noqa: E402
 from tests.support.server import PetsetProcess, free_port  # noqa: E402
 
 CHAPTER10 = ROOT.parent / "shared" / "examples" / "kubernetes-in-action" / "Chapter10"
@@ -75,23 +75,6 @@ def _rss_kib(pid: int) -> int:
     return 0
 
 
-def _tree(pid: int) -> list[int]:
-    children: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            children.setdefault(int(fields[1]), []).append(int(entry))
-    out, todo = [], [pid]
-    while todo:
-        for child in children.get(todo.pop(), []):
-            out.append(child)
-            todo.append(child)
-    return out
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runtime", default="auto")
@@ -134,7 +117,7 @@ def main() -> None:
 
         assert server.process is not None
         app_rss, wrapper_rss, pods_seen = 0, 0, 0
-        for pid in _tree(server.process.pid):
+        for pid in sorted(descendants(server.process.pid)):
             cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
             if "petset.images." in cmdline:
                 app_rss += _rss_kib(pid)

@@ -39,6 +39,16 @@ def petset(workdir: Path) -> Iterator[PetsetProcess]:
         print(f"petset exited early with {code}:\n{server.log()[-8000:]}")
 
 
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[PetsetProcess]:
+    """A server of the test's own, on a fresh data dir, not started yet, stopped (or killed) at the end."""
+    proc = PetsetProcess(tmp_path / "data", free_port())
+    try:
+        yield proc
+    finally:
+        proc.stop()
+
+
 @pytest.fixture(params=kubectl_binaries(), ids=lambda b: "kubectl-" + Path(b).parent.name)
 def kubectl_binary(request: pytest.FixtureRequest) -> str:
     return str(request.param)

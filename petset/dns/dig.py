@@ -7,14 +7,13 @@ truncated UDP answer is asked again over TCP, as dig does.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import random
 import time
 from collections.abc import Sequence
 
 from dnslib import CLASS, QTYPE, RR, DNSError, DNSRecord
 
-from petset.dns.forward import UdpAnswer
+from petset.dns.forward import UdpAnswer, tcp_exchange
 
 __all__ = ["dig"]
 
@@ -27,19 +26,6 @@ async def _udp(packet: bytes, server: str, port: int) -> bytes:
         return await protocol.answer
     finally:
         transport.close()
-
-
-async def _tcp(packet: bytes, server: str, port: int) -> bytes:
-    reader, writer = await asyncio.open_connection(server, port)
-    try:
-        writer.write(len(packet).to_bytes(2, "big") + packet)
-        await writer.drain()
-        length = int.from_bytes(await reader.readexactly(2), "big")
-        return await reader.readexactly(length)
-    finally:
-        writer.close()
-        with contextlib.suppress(OSError):
-            await writer.wait_closed()
 
 
 def _section(title: str, records: Sequence[RR]) -> list[str]:
@@ -66,14 +52,14 @@ async def dig(name: str, rtype: str = "A", server: str = "127.0.0.1", port: int 
     started = time.perf_counter()
     try:
         if tcp:
-            data = await asyncio.wait_for(_tcp(packet, server, port), timeout)
+            data = await asyncio.wait_for(tcp_exchange(packet, server, port), timeout)
         else:
             data = await asyncio.wait_for(_udp(packet, server, port), timeout)
             if len(data) > 2 and data[2] & 0x02:
                 lines.append(";; Truncated, retrying in TCP mode.")
                 transport = "TCP"
                 started = time.perf_counter()
-                data = await asyncio.wait_for(_tcp(packet, server, port), timeout)
+                data = await asyncio.wait_for(tcp_exchange(packet, server, port), timeout)
     except (TimeoutError, OSError, asyncio.IncompleteReadError):
         lines.append(";; connection timed out; no servers could be reached")
         return "\n".join(lines) + "\n"

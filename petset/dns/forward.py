@@ -72,6 +72,20 @@ def without_self(nameservers: Sequence[str], host: str, port: int) -> list[Upstr
     return out
 
 
+async def tcp_exchange(query: bytes, host: str, port: int) -> bytes:
+    """One DNS query over TCP: two length bytes, then the message, each way."""
+    reader, writer = await asyncio.open_connection(host, port)
+    try:
+        writer.write(len(query).to_bytes(2, "big") + query)
+        await writer.drain()
+        length = int.from_bytes(await reader.readexactly(2), "big")
+        return await reader.readexactly(length)
+    finally:
+        writer.close()
+        with contextlib.suppress(OSError):
+            await writer.wait_closed()
+
+
 class UdpAnswer(asyncio.DatagramProtocol):
     """Receives the one UDP reply whose id matches the query's."""
 
@@ -140,13 +154,4 @@ class Forwarder:
 
     @staticmethod
     async def _tcp(upstream: Upstream, query: bytes) -> bytes:
-        reader, writer = await asyncio.open_connection(*upstream)
-        try:
-            writer.write(len(query).to_bytes(2, "big") + query)
-            await writer.drain()
-            length = int.from_bytes(await reader.readexactly(2), "big")
-            return await reader.readexactly(length)
-        finally:
-            writer.close()
-            with contextlib.suppress(OSError):
-                await writer.wait_closed()
+        return await tcp_exchange(query, *upstream)

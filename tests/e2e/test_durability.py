@@ -8,15 +8,12 @@ import json
 import os
 import signal
 import ssl
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import aiohttp
-import pytest
 
 from tests.support.raw import RawAPI
-from tests.support.server import PetsetProcess, free_port
+from tests.support.server import PetsetProcess
 
 NS = "durable"
 CONFIGMAPS = f"/api/v1/namespaces/{NS}/configmaps"
@@ -70,14 +67,6 @@ def _watch(api: RawAPI, path: str, resource_version: str, timeout_seconds: int =
     assert reply.status == 200, reply.body
     return [json.loads(line) for line in reply.body.splitlines() if line.strip()]
 
-
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[PetsetProcess]:
-    proc = PetsetProcess(tmp_path / "data", free_port())
-    try:
-        yield proc
-    finally:
-        proc.stop()
 
 
 def test_acknowledged_writes_survive_kill_9_and_watches_resume_across_the_restart(server: PetsetProcess) -> None:

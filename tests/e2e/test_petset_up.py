@@ -13,7 +13,6 @@ import ssl
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -52,15 +51,6 @@ def _lock_is_free(data_dir: Path) -> bool:
         fcntl.flock(handle, fcntl.LOCK_UN)
         return True
 
-
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[PetsetProcess]:
-    """A server of this test's own, on a fresh data dir, stopped (and killed if it must be) at the end."""
-    proc = PetsetProcess(tmp_path / "data", free_port())
-    try:
-        yield proc
-    finally:
-        proc.stop()
 
 
 def test_starts_fast_and_says_how_to_use_it(server: PetsetProcess) -> None:

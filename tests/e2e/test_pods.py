@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.kubectl import Kubectl, kubectl_binaries
+from tests.support.processes import descendants
 from tests.support.server import PetsetProcess, free_port
 from tests.support.unprivileged import NOBODY, unprivileged_argv
 
@@ -203,23 +204,6 @@ def test_two_pods_on_one_port_each_see_only_their_volume(k: Kubectl) -> None:
         assert reply.startswith(f"You've hit {pod['metadata']['name']}\n".encode())
 
 
-def _descendants(pid: int) -> set[int]:
-    children: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            children.setdefault(int(fields[1]), []).append(int(entry))
-    found, todo = set(), [pid]
-    while todo:
-        for child in children.get(todo.pop(), []):
-            found.add(child)
-            todo.append(child)
-    return found
-
-
 def test_stopping_petset_leaves_nothing_behind(runtime_cluster: tuple[str, PetsetProcess], workdir: Path) -> None:
     kind, server = runtime_cluster
     cache = Path(tempfile.mkdtemp(prefix="kubecache-", dir=workdir))
@@ -227,7 +211,7 @@ def test_stopping_petset_leaves_nothing_behind(runtime_cluster: tuple[str, Petse
     k.run("apply", "-f", "-", input=_pod("leftover"))
     uid = _wait_ready(k, "leftover")["metadata"]["uid"].replace("-", "")[:11]
     assert server.process is not None
-    family = _descendants(server.process.pid)
+    family = descendants(server.process.pid)
     assert family, "the pod's processes descend from petset"
     assert server.stop() == 0
     time.sleep(0.5)
